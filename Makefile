@@ -1,0 +1,67 @@
+# The two commands of the course: `make book` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FAST_OUTPUT := _build/fast
+FAST_HTML   := $(FAST_OUTPUT)/_build/html
+NOTEBOOKS   := $(wildcard notebooks/*.ipynb)
+
+export PYTHONHASHSEED := 0
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install book test lint format unit notebooks book-fast pages sync results clean
+
+help:
+	@echo "make book     build the book: every chapter in full mode (cached) -> _build/html"
+	@echo "make test     lint, unit tests, notebooks in fast mode, strict book build, page checks"
+	@echo "make sync     rewrite the notebooks' set-up cell and their paired .ipynb from the .md"
+	@echo "make results  print the recorded results; fails when a full-mode floor is missed"
+	@echo "make clean    remove build outputs (keeps .venv)"
+
+# A fresh machine needs only Python 3.10+: the virtual environment is made on first use.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	COURSE_MODE=full $(BIN)/jupyter-book build .
+	@$(BIN)/python -m companion.results
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+test: lint unit notebooks book-fast pages
+	@echo "make test: all checks passed"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+notebooks: $(STAMP)
+	COURSE_MODE=fast $(BIN)/python -m pytest --nbmake --nbmake-timeout=300 -n 2 $(NOTEBOOKS)
+
+book-fast: $(STAMP)
+	COURSE_MODE=fast $(BIN)/jupyter-book build . --path-output $(FAST_OUTPUT) -W --keep-going
+
+pages: $(STAMP)
+	BOOK_HTML=$(FAST_HTML) $(BIN)/python -m pytest -m book tests/test_book_pages.py
+
+sync: $(STAMP)
+	$(BIN)/python scripts/sync_notebooks.py
+
+results: $(STAMP)
+	$(BIN)/python -m companion.results
+
+clean:
+	rm -rf _build

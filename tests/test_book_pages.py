@@ -1,0 +1,146 @@
+"""The built book as a reader sees it, in headless Chromium, offline.
+
+Run by ``make pages`` after the book is built (``BOOK_HTML`` names the HTML folder). For
+every page: no failed request or script error, every image loaded, every equation
+rendered by MathJax, no raw glue role or LaTeX left in the text, no traceback or stderr
+output, and the Colab launch button pointing at the paired ``.ipynb``. A screenshot of
+each page is kept in ``<BOOK_HTML>/../screenshots`` for a human look.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def html_root() -> Path:
+    configured = os.environ.get("BOOK_HTML")
+    if not configured:
+        pytest.fail(
+            "BOOK_HTML is not set: run `make pages` (it builds nothing, run `make book-fast` first)"
+        )
+    root = Path(configured)
+    if not (root / "index.html").exists():
+        pytest.fail(f"BOOK_HTML={root} has no index.html: build the book first")
+    return root
+
+
+def pages(root: Path) -> list[Path]:
+    return [
+        root / "index.html",
+        *sorted((root / "book").glob("*.html")),
+        *sorted((root / "notebooks").glob("*.html")),
+    ]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(html_root):
+    handler = functools.partial(QuietHandler, directory=str(html_root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        message = "Chromium is not installed (Debian: apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def relative_pages() -> list[str]:
+    root = Path(os.environ.get("BOOK_HTML", "_build/fast/_build/html"))
+    found = [str(p.relative_to(root)) for p in pages(root)] if root.exists() else []
+    return found or ["index.html"]
+
+
+@pytest.mark.parametrize("page", relative_pages())
+def test_page_reads_well_offline(page, html_root, server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    failures, errors = [], []
+    # Offline: any request that leaves localhost is blocked and counts as a failure.
+    tab.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(server)
+            else (failures.append(route.request.url), route.abort())
+        ),
+    )
+    tab.on("requestfailed", lambda request: failures.append(request.url))
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(f"{server}/{page}", wait_until="networkidle")
+
+    equations = tab.locator(".math").count()
+    if equations:
+        tab.wait_for_function(
+            "() => document.querySelectorAll('mjx-container').length > 0", timeout=20000
+        )
+        tab.wait_for_timeout(500)
+    rendered = tab.locator("mjx-container").count()
+    broken_images = tab.evaluate(
+        "() => [...document.images]"
+        ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+    )
+    text = tab.locator("article").inner_text()
+    shots = html_root.parent / "screenshots"
+    shots.mkdir(exist_ok=True)
+    tab.screenshot(path=str(shots / (page.replace("/", "_") + ".png")), full_page=False)
+    colab = tab.locator("a[href*='colab.research.google.com']").evaluate_all(
+        "els => els.map(e => e.href)"
+    )
+    context.close()
+
+    assert not failures, f"{page}: requests failed or left the machine: {failures[:5]}"
+    assert not errors, f"{page}: script errors: {errors[:3]}"
+    assert not broken_images, f"{page}: images did not load: {broken_images}"
+    assert rendered >= equations, (
+        f"{page}: {equations} equations, only {rendered} rendered by MathJax"
+    )
+    for raw in ["{glue:", "{eq}`", "{cite", "\\mathbf", "$$"]:
+        assert raw not in text, f"{page}: raw markup {raw!r} is visible"
+    for noise in [
+        "Traceback (most recent call last)",
+        "absl::InitializeLog",
+        "oneDNN custom operations",
+    ]:
+        assert noise not in text, f"{page}: {noise!r} appears in the page"
+    if page.startswith("notebooks/"):
+        assert colab and all(url.endswith(".ipynb") for url in colab), f"{page}: Colab link {colab}"

@@ -1,0 +1,104 @@
+"""Tests of companion.plots, companion.display and companion.training."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from companion import cells, display, plots
+from companion.training import ProgressBar
+
+
+def test_line_plot_labels_everything():
+    plots.apply_style()
+    fig = plots.line_plot(
+        [1, 2, 3],
+        {"a": [1, 2, 3], "b": [3, 2, 1]},
+        title="T",
+        xlabel="x (s)",
+        ylabel="y (m)",
+        logy=True,
+    )
+    ax = fig.axes[0]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("T", "x (s)", "y (m)")
+    assert ax.get_yscale() == "log" and len(ax.get_lines()) == 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    plt.close(fig)
+
+
+def test_plots_refuse_missing_labels_and_mismatched_series():
+    with pytest.raises(ValueError, match="xlabel: expected a non-empty string, got ''"):
+        plots.line_plot([1, 2], {"a": [1, 2]}, title="T", xlabel="", ylabel="y")
+    with pytest.raises(
+        ValueError, match=r"series\['a'\]: expected 2 values \(the length of x\), got 3"
+    ):
+        plots.line_plot([1, 2], {"a": [1, 2, 3]}, title="T", xlabel="x", ylabel="y")
+    with pytest.raises(ValueError, match="series: expected at least one named series"):
+        plots.line_plot([1, 2], {}, title="T", xlabel="x", ylabel="y")
+    plt.close("all")
+
+
+def test_plot_history_draws_validation_curves():
+    fig = plots.plot_history(
+        {"loss": [3, 2], "val_loss": [3.5, 2.5]}, ["loss"], title="T", ylabel="loss"
+    )
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["loss", "val_loss"]
+    with pytest.raises(KeyError, match="'accuracy' is not in the history"):
+        plots.plot_history({"loss": [1]}, ["accuracy"], title="T", ylabel="y")
+    plt.close("all")
+
+
+def test_expect_error_shows_the_message(capsys):
+    with display.expect_error(ValueError) as caught:
+        raise ValueError("first line\nsecond line")
+    assert caught.type_name == "ValueError" and caught.lines == ["first line", "second line"]
+    assert capsys.readouterr().out == "ValueError: first line\nsecond line\n"
+
+
+def test_expect_error_fails_when_nothing_is_raised():
+    with pytest.raises(AssertionError, match="expected the block to raise ValueError"):
+        with display.expect_error(ValueError):
+            pass
+
+
+def test_expect_error_lets_other_errors_through():
+    with pytest.raises(KeyError):
+        with display.expect_error(ValueError):
+            raise KeyError("k")
+
+
+def test_glue_emits_the_myst_nb_protocol(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    display.glue("acc", np.float32(0.5))
+    (bundle,), kwargs = shown[0]
+    assert bundle == {display.GLUE_HIDDEN_PREFIX + "text/plain": "0.5"}
+    assert kwargs["metadata"]["scrapbook"] == {
+        "name": "acc",
+        "mime_prefix": display.GLUE_HIDDEN_PREFIX,
+    }
+    with pytest.raises(ValueError, match="name: expected a non-empty string"):
+        display.glue("", 1)
+
+
+def test_show_source_returns_the_code():
+    code = display.show_source(cells.elman_forward)
+    assert "def elman_forward" in code.data
+    with pytest.raises(TypeError, match="obj: expected a Python function or class"):
+        display.show_source(len)
+
+
+def test_progress_bar_counts_epochs_and_time(capsys):
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    bar = ProgressBar("fit")
+    model.fit(np.zeros((8, 2)), np.zeros((8, 1)), epochs=3, verbose=0, callbacks=[bar])
+    out = capsys.readouterr().out
+    assert "fit" in out and "3/3" in out and "loss=" in out
+    assert bar.seconds > 0

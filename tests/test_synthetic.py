@@ -1,0 +1,47 @@
+"""Tests of companion.data.synthetic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from companion.data.synthetic import first_symbol_recall
+
+
+def test_first_symbol_recall_shapes_and_labels():
+    x, y = first_symbol_recall(200, 7, 5, seed=3)
+    assert x.shape == (200, 7, 5) and x.dtype == np.float32
+    assert y.shape == (200,) and y.dtype == np.int32
+    np.testing.assert_array_equal(x.sum(axis=2), 1.0)  # one-hot at every step
+    np.testing.assert_array_equal(x[:, 0].argmax(axis=1), y)
+
+
+def test_first_symbol_recall_is_deterministic_and_seed_dependent():
+    a = first_symbol_recall(50, 4, seed=1)
+    b = first_symbol_recall(50, 4, seed=1)
+    c = first_symbol_recall(50, 4, seed=2)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_first_symbol_recall_labels_are_balanced_and_distractors_uninformative():
+    x, y = first_symbol_recall(8000, 5, 4, seed=0)
+    assert np.all(np.abs(np.bincount(y, minlength=4) / 8000 - 0.25) < 0.03)
+    later = x[:, 1:].argmax(axis=2)
+    agreement = (later == y[:, None]).mean()
+    assert abs(agreement - 0.25) < 0.02
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"n": 0}, ValueError, "n: expected an integer >= 1, got 0"),
+        ({"length": 2.5}, TypeError, "length: expected an integer >= 1, got 2.5"),
+        ({"n_symbols": 1}, ValueError, "n_symbols: expected an integer >= 2, got 1"),
+    ],
+)
+def test_first_symbol_recall_validates(kwargs, error, message):
+    arguments = {"n": 10, "length": 3, "n_symbols": 4, **kwargs}
+    with pytest.raises(error, match=message):
+        first_symbol_recall(**arguments, seed=0)
