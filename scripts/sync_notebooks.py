@@ -4,7 +4,7 @@ For every ``notebooks/*.md`` (the source of truth) this script
 
 1. replaces the source of the cell tagged ``colab-setup`` with
    :func:`companion.colab.setup_cell_source`, so the repository URL has one source;
-2. writes the paired ``.ipynb`` from the ``.md`` with no outputs.
+2. writes the paired ``.ipynb`` from the ``.md`` with no outputs and stable cell ids.
 
 Run it with ``make sync`` after editing a notebook.
 """
@@ -34,7 +34,8 @@ def sync(markdown: Path) -> bool:
     jupytext.write(notebook, markdown, fmt="md:myst")
     paired = markdown.with_suffix(".ipynb")
     old_pair = paired.read_text() if paired.exists() else None
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index:03d}"  # stable ids keep the .ipynb diff to what changed
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
