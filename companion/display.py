@@ -50,6 +50,7 @@ def expect_error(
     *,
     show: bool = True,
     max_lines: int = 6,
+    width: int = 88,
 ) -> Iterator[CaughtError]:
     """Run a block that must fail, and show the error it raised.
 
@@ -61,6 +62,7 @@ def expect_error(
         expected: the exception type(s) the block must raise.
         show: print the error's type and the first lines of its message.
         max_lines: how many lines of the message to print.
+        width: the printed lines are wrapped at this many characters.
 
     Raises:
         AssertionError: if the block raises nothing.
@@ -77,11 +79,11 @@ def expect_error(
         if show:
             shown = caught.lines[:max_lines]
             more = len(caught.lines) - len(shown)
-            print(
-                f"{caught.type_name}: "
-                + "\n".join(shown)
-                + (f"\n[... {more} more lines]" if more > 0 else "")
-            )
+            text = f"{caught.type_name}: " + "\n".join(shown)
+            lines = [
+                textwrap.fill(line, width, subsequent_indent="    ") for line in text.splitlines()
+            ]
+            print("\n".join(lines) + (f"\n[... {more} more lines]" if more > 0 else ""))
     else:
         names = expected.__name__ if isinstance(expected, type) else [e.__name__ for e in expected]
         raise AssertionError(f"expected the block to raise {names}, but it raised nothing")

@@ -61,6 +61,14 @@ def test_expect_error_shows_the_message(capsys):
     assert capsys.readouterr().out == "ValueError: first line\nsecond line\n"
 
 
+def test_expect_error_wraps_long_messages(capsys):
+    with display.expect_error(ValueError, width=40):
+        raise ValueError("word " * 30)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 3 and all(len(line) <= 40 for line in lines)
+    assert all(line.startswith("    ") for line in lines[1:])
+
+
 def test_expect_error_fails_when_nothing_is_raised():
     with pytest.raises(AssertionError, match="expected the block to raise ValueError"):
         with display.expect_error(ValueError):
@@ -102,3 +110,30 @@ def test_progress_bar_counts_epochs_and_time(capsys):
     out = capsys.readouterr().out
     assert "fit" in out and "3/3" in out and "loss=" in out
     assert bar.seconds > 0
+
+
+def test_progress_bar_in_a_notebook_keeps_one_updated_line(monkeypatch):
+    from companion import training
+
+    class Handle:
+        def __init__(self, bundle):
+            self.texts = [bundle["text/plain"]]
+
+        def update(self, bundle, raw):
+            self.texts.append(bundle["text/plain"])
+
+    handles = []
+    monkeypatch.setattr(training, "_in_notebook", lambda: True)
+    monkeypatch.setattr(
+        "IPython.display.display",
+        lambda bundle, raw, display_id: handles.append(Handle(bundle)) or handles[-1],
+    )
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["accuracy"])
+    model.fit(
+        np.zeros((8, 2)), np.zeros((8, 1)), epochs=2, verbose=0, callbacks=[ProgressBar("nb")]
+    )
+    assert len(handles) == 1, "one display, updated in place"
+    texts = handles[0].texts
+    assert len(texts) == 3 and "0/2" in texts[0] and "2/2" in texts[-1]
+    assert "acc=" in texts[-1] and "accuracy=" not in texts[-1]
