@@ -11,6 +11,10 @@ Elman RNN (chapter 01), for ``t = 1..T`` with ``h_0`` given (zeros by default)::
 
 ``keras.layers.SimpleRNN`` stores ``W_xh`` as ``kernel``, ``W_hh`` as ``recurrent_kernel``
 and ``b_h`` as ``bias``.
+
+LSTM, LSTM with peepholes and GRU (chapter 02): see :func:`lstm_forward` and
+:func:`gru_forward`. Their weights keep Keras' layout, in which the gate blocks sit side
+by side in one ``kernel``, one ``recurrent_kernel`` and one ``bias``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ import numpy as np
 from companion.validation import as_float_array, check_positive_int, check_shape
 
 SEQUENCE_AXES = ("batch", "time", "features")
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """Return the logistic function ``1 / (1 + exp(-z))``, computed without overflow."""
+    z = as_float_array("z", z)
+    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -110,19 +120,19 @@ class ElmanWeights:
         ]
 
 
-def _initial_state(h0: Any, batch: int, units: int) -> np.ndarray:
-    if h0 is None:
+def _initial_state(state: Any, batch: int, units: int, name: str = "h0") -> np.ndarray:
+    if state is None:
         return np.zeros((batch, units))
-    h0 = as_float_array("h0", h0, ndim=2, axes=("batch", "units"))
-    check_shape("h0", h0, (batch, units))
-    return h0
+    state = as_float_array(name, state, ndim=2, axes=("batch", "units"))
+    check_shape(name, state, (batch, units))
+    return state
 
 
-def _check_sequence(x: Any, weights: ElmanWeights) -> np.ndarray:
+def _check_sequence(x: Any, input_dim: int) -> np.ndarray:
     x = as_float_array("x", x, ndim=3, axes=SEQUENCE_AXES)
     if x.shape[1] == 0:
         raise ValueError(f"x: expected at least one time step, got shape {x.shape}")
-    check_shape("x", x, (None, None, weights.input_dim))
+    check_shape("x", x, (None, None, input_dim))
     return x
 
 
@@ -142,7 +152,7 @@ def elman_forward(x: Any, weights: ElmanWeights, h0: Any = None) -> np.ndarray:
         ValueError: if ``x`` is not 3-D, has no time step, or its feature axis does not
             match ``weights.input_dim``; or if ``h0`` has the wrong shape.
     """
-    x = _check_sequence(x, weights)
+    x = _check_sequence(x, weights.input_dim)
     batch, steps, _ = x.shape
     h_prev = _initial_state(h0, batch, weights.units)
     hidden = np.empty((batch, steps, weights.units))
@@ -189,7 +199,7 @@ def elman_backward(x: Any, weights: ElmanWeights, upstream: Any, h0: Any = None)
     Raises:
         ValueError: if the shapes of ``x``, ``upstream`` or ``h0`` do not fit.
     """
-    x = _check_sequence(x, weights)
+    x = _check_sequence(x, weights.input_dim)
     batch, steps, _ = x.shape
     upstream = as_float_array("upstream", upstream, ndim=3, axes=("batch", "time", "units"))
     check_shape("upstream", upstream, (batch, steps, weights.units))
@@ -212,3 +222,283 @@ def elman_backward(x: Any, weights: ElmanWeights, upstream: Any, h0: Any = None)
         d_x[:, t] = d_a @ weights.w_xh.T
         carried = d_a @ weights.w_hh.T
     return ElmanGradients(d_w_xh, d_w_hh, d_b_h, d_x, d_h, carried)
+
+
+def _gate_blocks(matrix: np.ndarray, gates: int) -> list[np.ndarray]:
+    """Split the last axis of a Keras kernel into its per-gate blocks."""
+    return np.split(matrix, gates, axis=-1)
+
+
+def _random_recurrent(rng: np.random.Generator, units: int, gates: int) -> np.ndarray:
+    """Orthogonal blocks side by side, as Keras' default ``recurrent_initializer``."""
+    blocks = []
+    for _ in range(gates):
+        q, r = np.linalg.qr(rng.normal(size=(units, units)))
+        blocks.append(q * np.sign(np.diag(r)))
+    return np.concatenate(blocks, axis=1)
+
+
+@dataclass(frozen=True)
+class LSTMWeights:
+    """The weights of an LSTM layer, in Keras' layout.
+
+    ``kernel (d, 4n)``, ``recurrent_kernel (n, 4n)`` and ``bias (4n,)`` hold the four gate
+    blocks side by side in Keras' order **i, f, c, o** (input gate, forget gate, cell
+    candidate, output gate): columns ``0:n`` belong to ``i``, ``n:2n`` to ``f`` and so on.
+    The optional peepholes ``w_ci, w_cf, w_co (n,)`` are the *diagonal* cell-to-gate
+    connections of Gers, Schraudolph & Schmidhuber (2002); ``None`` for a standard LSTM.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+    w_ci: np.ndarray | None = None
+    w_cf: np.ndarray | None = None
+    w_co: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        kernel = as_float_array("kernel", self.kernel, ndim=2, axes=("features", "4*units"))
+        if kernel.shape[1] % 4:
+            raise ValueError(
+                "kernel: expected a last axis of 4 * units (gates i, f, c, o), "
+                f"got shape {kernel.shape}"
+            )
+        units = kernel.shape[1] // 4
+        recurrent = as_float_array("recurrent_kernel", self.recurrent_kernel, ndim=2)
+        check_shape("recurrent_kernel", recurrent, (units, 4 * units))
+        bias = as_float_array("bias", self.bias, ndim=1)
+        check_shape("bias", bias, (4 * units,))
+        object.__setattr__(self, "kernel", kernel)
+        object.__setattr__(self, "recurrent_kernel", recurrent)
+        object.__setattr__(self, "bias", bias)
+        peepholes = [self.w_ci, self.w_cf, self.w_co]
+        if any(p is None for p in peepholes) and not all(p is None for p in peepholes):
+            raise ValueError("w_ci, w_cf, w_co: expected all three peepholes or none")
+        for name in ("w_ci", "w_cf", "w_co"):
+            if getattr(self, name) is not None:
+                vector = as_float_array(name, getattr(self, name), ndim=1, axes=("units",))
+                check_shape(name, vector, (units,))
+                object.__setattr__(self, name, vector)
+
+    @property
+    def input_dim(self) -> int:
+        """Number of input features ``d``."""
+        return self.kernel.shape[0]
+
+    @property
+    def units(self) -> int:
+        """Number of hidden units ``n``."""
+        return self.kernel.shape[1] // 4
+
+    @property
+    def has_peepholes(self) -> bool:
+        """Whether the cell state feeds the gates (Gers et al. 2002)."""
+        return self.w_ci is not None
+
+    @classmethod
+    def random(
+        cls, input_dim: int, units: int, *, seed: int, peepholes: bool = False
+    ) -> LSTMWeights:
+        """Draw weights with a fixed seed (Glorot kernel, orthogonal recurrent blocks).
+
+        The bias is small and random and the peepholes, if any, too, so that a test
+        exercises every term.
+        """
+        input_dim = check_positive_int("input_dim", input_dim)
+        units = check_positive_int("units", units)
+        rng = np.random.default_rng(seed)
+        limit = np.sqrt(6.0 / (input_dim + 4 * units))
+        kernel = rng.uniform(-limit, limit, size=(input_dim, 4 * units))
+        recurrent = _random_recurrent(rng, units, 4)
+        bias = rng.normal(scale=0.1, size=4 * units)
+        extra = rng.normal(scale=0.3, size=(3, units)) if peepholes else (None, None, None)
+        return cls(kernel, recurrent, bias, *extra)
+
+    @classmethod
+    def from_keras(cls, layer: Any) -> LSTMWeights:
+        """Copy the weights of a built ``keras.layers.LSTM`` or a peephole cell/layer.
+
+        Raises:
+            ValueError: if the layer does not hold 3 (LSTM) or 6 (peephole) weight arrays.
+        """
+        weights = layer.get_weights()
+        if len(weights) not in (3, 6):
+            raise ValueError(
+                "layer: expected a built LSTM with use_bias=True (3 weight arrays) or a "
+                f"peephole LSTM (6), got {len(weights)} weight arrays"
+            )
+        return cls(*weights)
+
+    def to_keras(self) -> list[np.ndarray]:
+        """Return the weight list for ``set_weights`` (3 arrays, or 6 with peepholes)."""
+        arrays = [self.kernel, self.recurrent_kernel, self.bias]
+        if self.has_peepholes:
+            arrays += [self.w_ci, self.w_cf, self.w_co]
+        return [a.astype(np.float32) for a in arrays]
+
+
+def lstm_forward(
+    x: Any, weights: LSTMWeights, h0: Any = None, c0: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run an LSTM (with peepholes when ``weights`` has them) and return all states.
+
+    For each step, with ``z = x_t W_x + h_{t-1} W_h + b`` split into the gate blocks::
+
+        i_t = sigmoid(z_i [+ c_{t-1} * w_ci])      input gate
+        f_t = sigmoid(z_f [+ c_{t-1} * w_cf])      forget gate
+        g_t = tanh(z_c)                            cell candidate
+        c_t = f_t * c_{t-1} + i_t * g_t            cell state
+        o_t = sigmoid(z_o [+ c_t * w_co])          output gate (peeks at the *new* cell)
+        h_t = o_t * tanh(c_t)
+
+    Args:
+        x: inputs ``(batch, time, features)``.
+        weights: the layer's weights.
+        h0, c0: initial hidden and cell states ``(batch, units)``; zeros when ``None``.
+
+    Returns:
+        ``(h, c)``, each ``(batch, time, units)``.
+
+    Raises:
+        ValueError: if the shapes of ``x``, ``h0`` or ``c0`` do not fit the weights.
+    """
+    x = _check_sequence(x, weights.input_dim)
+    batch, steps, _ = x.shape
+    h = _initial_state(h0, batch, weights.units, "h0")
+    c = _initial_state(c0, batch, weights.units, "c0")
+    hidden = np.empty((batch, steps, weights.units))
+    cells = np.empty_like(hidden)
+    for t in range(steps):
+        z_i, z_f, z_c, z_o = _gate_blocks(
+            x[:, t] @ weights.kernel + h @ weights.recurrent_kernel + weights.bias, 4
+        )
+        if weights.has_peepholes:
+            z_i = z_i + c * weights.w_ci
+            z_f = z_f + c * weights.w_cf
+        c = sigmoid(z_f) * c + sigmoid(z_i) * np.tanh(z_c)
+        if weights.has_peepholes:
+            z_o = z_o + c * weights.w_co
+        h = sigmoid(z_o) * np.tanh(c)
+        hidden[:, t], cells[:, t] = h, c
+    return hidden, cells
+
+
+@dataclass(frozen=True)
+class GRUWeights:
+    """The weights of a GRU layer, in Keras' layout.
+
+    ``kernel (d, 3n)`` and ``recurrent_kernel (n, 3n)`` hold the blocks in Keras' order
+    **z, r, h** (update gate, reset gate, candidate). With ``reset_after=True`` (Keras'
+    default, the cuDNN variant) ``bias`` has shape ``(2, 3n)``: an input bias and a
+    recurrent bias, because the reset gate is applied *after* the recurrent matrix
+    product; with ``reset_after=False`` (Cho et al., 2014) it has shape ``(3n,)``.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+    reset_after: bool = True
+
+    def __post_init__(self) -> None:
+        kernel = as_float_array("kernel", self.kernel, ndim=2, axes=("features", "3*units"))
+        if kernel.shape[1] % 3:
+            raise ValueError(
+                "kernel: expected a last axis of 3 * units (gates z, r, h), "
+                f"got shape {kernel.shape}"
+            )
+        units = kernel.shape[1] // 3
+        recurrent = as_float_array("recurrent_kernel", self.recurrent_kernel, ndim=2)
+        check_shape("recurrent_kernel", recurrent, (units, 3 * units))
+        bias = as_float_array("bias", self.bias)
+        expected = (2, 3 * units) if self.reset_after else (3 * units,)
+        if bias.shape != expected:
+            raise ValueError(
+                f"bias: expected shape {expected} for reset_after={self.reset_after}, "
+                f"got {bias.shape}"
+            )
+        object.__setattr__(self, "kernel", kernel)
+        object.__setattr__(self, "recurrent_kernel", recurrent)
+        object.__setattr__(self, "bias", bias)
+
+    @property
+    def input_dim(self) -> int:
+        """Number of input features ``d``."""
+        return self.kernel.shape[0]
+
+    @property
+    def units(self) -> int:
+        """Number of hidden units ``n``."""
+        return self.kernel.shape[1] // 3
+
+    @classmethod
+    def random(
+        cls, input_dim: int, units: int, *, seed: int, reset_after: bool = True
+    ) -> GRUWeights:
+        """Draw weights with a fixed seed (Glorot kernel, orthogonal recurrent blocks)."""
+        input_dim = check_positive_int("input_dim", input_dim)
+        units = check_positive_int("units", units)
+        rng = np.random.default_rng(seed)
+        limit = np.sqrt(6.0 / (input_dim + 3 * units))
+        kernel = rng.uniform(-limit, limit, size=(input_dim, 3 * units))
+        recurrent = _random_recurrent(rng, units, 3)
+        bias = rng.normal(scale=0.1, size=(2, 3 * units) if reset_after else 3 * units)
+        return cls(kernel, recurrent, bias, reset_after)
+
+    @classmethod
+    def from_keras(cls, layer: Any) -> GRUWeights:
+        """Copy the weights of a built ``keras.layers.GRU`` (``reset_after`` is read too).
+
+        Raises:
+            ValueError: if the layer has no bias.
+        """
+        weights = layer.get_weights()
+        if len(weights) != 3:
+            raise ValueError(
+                "layer: expected a built GRU with use_bias=True "
+                f"(kernel, recurrent_kernel, bias), got {len(weights)} weight arrays"
+            )
+        cell = getattr(layer, "cell", layer)
+        return cls(*weights, reset_after=bool(cell.reset_after))
+
+    def to_keras(self) -> list[np.ndarray]:
+        """Return ``[kernel, recurrent_kernel, bias]`` for ``GRU.set_weights``."""
+        return [a.astype(np.float32) for a in (self.kernel, self.recurrent_kernel, self.bias)]
+
+
+def gru_forward(x: Any, weights: GRUWeights, h0: Any = None) -> np.ndarray:
+    """Run a GRU over ``x`` and return every hidden state ``(batch, time, units)``.
+
+    For each step (``W_x``/``W_h`` blocks of the kernel and recurrent kernel)::
+
+        z_t = sigmoid(x_t W_xz + h_{t-1} W_hz + b_z)                 update gate
+        r_t = sigmoid(x_t W_xr + h_{t-1} W_hr + b_r)                 reset gate
+        reset_after=True:  g_t = tanh(x_t W_xh + b_xh + r_t * (h_{t-1} W_hh + b_hh))
+        reset_after=False: g_t = tanh(x_t W_xh + (r_t * h_{t-1}) W_hh + b_h)
+        h_t = z_t * h_{t-1} + (1 - z_t) * g_t
+
+    Raises:
+        ValueError: if the shapes of ``x`` or ``h0`` do not fit the weights.
+    """
+    x = _check_sequence(x, weights.input_dim)
+    batch, steps, _ = x.shape
+    h = _initial_state(h0, batch, weights.units)
+    w_xz, w_xr, w_xh = _gate_blocks(weights.kernel, 3)
+    w_hz, w_hr, w_hh = _gate_blocks(weights.recurrent_kernel, 3)
+    if weights.reset_after:
+        input_bias, recurrent_bias = weights.bias
+    else:
+        input_bias, recurrent_bias = weights.bias, np.zeros_like(weights.bias)
+    b_xz, b_xr, b_xh = _gate_blocks(input_bias, 3)
+    b_hz, b_hr, b_hh = _gate_blocks(recurrent_bias, 3)
+    hidden = np.empty((batch, steps, weights.units))
+    for t in range(steps):
+        x_t = x[:, t]
+        z = sigmoid(x_t @ w_xz + b_xz + h @ w_hz + b_hz)
+        r = sigmoid(x_t @ w_xr + b_xr + h @ w_hr + b_hr)
+        if weights.reset_after:
+            g = np.tanh(x_t @ w_xh + b_xh + r * (h @ w_hh + b_hh))
+        else:
+            g = np.tanh(x_t @ w_xh + b_xh + (r * h) @ w_hh)
+        h = z * h + (1.0 - z) * g
+        hidden[:, t] = h
+    return hidden

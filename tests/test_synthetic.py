@@ -45,3 +45,38 @@ def test_first_symbol_recall_validates(kwargs, error, message):
     arguments = {"n": 10, "length": 3, "n_symbols": 4, **kwargs}
     with pytest.raises(error, match=message):
         first_symbol_recall(**arguments, seed=0)
+
+
+def test_adding_problem_targets_and_markers():
+    from companion.data.synthetic import adding_problem
+
+    x, y = adding_problem(500, 20, seed=4)
+    assert x.shape == (500, 20, 2) and y.shape == (500, 1)
+    assert x.dtype == np.float32 and y.dtype == np.float32
+    markers = x[:, :, 1]
+    np.testing.assert_array_equal(markers.sum(axis=1), 2.0)
+    np.testing.assert_array_equal(markers[:, :10].sum(axis=1), 1.0)  # one in each half
+    np.testing.assert_allclose(y[:, 0], (x[:, :, 0] * markers).sum(axis=1), rtol=1e-6)
+    again = adding_problem(500, 20, seed=4)
+    np.testing.assert_array_equal(again[0], x)
+
+
+def test_adding_problem_trivial_baseline_is_one_sixth():
+    from companion.data.synthetic import adding_problem
+
+    _, y = adding_problem(50_000, 10, seed=0)
+    assert abs(float(np.mean((y - 1.0) ** 2)) - 1 / 6) < 0.005
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 0, "length": 5}, "n: expected an integer >= 1, got 0"),
+        ({"n": 5, "length": 1}, "length: expected an integer >= 2, got 1"),
+    ],
+)
+def test_adding_problem_validates(kwargs, message):
+    from companion.data.synthetic import adding_problem
+
+    with pytest.raises(ValueError, match=message):
+        adding_problem(**kwargs, seed=0)

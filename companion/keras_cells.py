@@ -1,0 +1,89 @@
+"""Keras recurrent cells that the chapters build themselves.
+
+A Keras cell computes one time step; ``keras.layers.RNN(cell)`` runs it over a sequence.
+Each cell here has a NumPy twin in :mod:`companion.cells`, and the tests check that both
+compute the same numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+from keras import ops
+
+from companion.validation import check_positive_int
+
+
+@keras.saving.register_keras_serializable(package="companion")
+class PeepholeLSTMCell(keras.layers.Layer):
+    """An LSTM cell with diagonal peephole connections (Gers, Schraudolph & Schmidhuber 2002).
+
+    The input and forget gates see the previous cell state, and the output gate the new
+    one, through element-wise weights ``w_ci``, ``w_cf``, ``w_co`` (vectors, one weight per
+    unit)::
+
+        i_t = sigmoid(x_t W_xi + h_{t-1} W_hi + c_{t-1} * w_ci + b_i)
+        f_t = sigmoid(x_t W_xf + h_{t-1} W_hf + c_{t-1} * w_cf + b_f)
+        c_t = f_t * c_{t-1} + i_t * tanh(x_t W_xc + h_{t-1} W_hc + b_c)
+        o_t = sigmoid(x_t W_xo + h_{t-1} W_ho + c_t * w_co + b_o)
+        h_t = o_t * tanh(c_t)
+
+    The weights use ``keras.layers.LSTM``'s layout (gate blocks i, f, c, o), so with the
+    peepholes at zero the cell computes exactly what ``LSTM`` does. Keras runs a custom
+    cell step by step; unlike ``LSTM``, it never uses the fused cuDNN kernel.
+
+    Args:
+        units: the number of hidden units (positive integer).
+        unit_forget_bias: start the forget-gate bias at 1, as ``LSTM`` does, so that the
+            cell remembers by default early in training.
+    """
+
+    def __init__(self, units: int, unit_forget_bias: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.units = check_positive_int("units", units)
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.state_size = [self.units, self.units]
+        self.output_size = self.units
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        features = input_shape[-1]
+        if features is None:
+            raise ValueError(
+                f"input_shape: expected a known feature axis (batch, features), got {input_shape}"
+            )
+        n = self.units
+        self.kernel = self.add_weight(
+            shape=(features, 4 * n), initializer="glorot_uniform", name="kernel"
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=(n, 4 * n), initializer="orthogonal", name="recurrent_kernel"
+        )
+
+        def bias_initializer(shape, dtype=None):
+            forget = ops.ones((n,), dtype) if self.unit_forget_bias else ops.zeros((n,), dtype)
+            zeros = ops.zeros((n,), dtype)
+            return ops.concatenate([zeros, forget, zeros, zeros])
+
+        self.bias = self.add_weight(shape=(4 * n,), initializer=bias_initializer, name="bias")
+        self.w_ci = self.add_weight(shape=(n,), initializer="zeros", name="w_ci")
+        self.w_cf = self.add_weight(shape=(n,), initializer="zeros", name="w_cf")
+        self.w_co = self.add_weight(shape=(n,), initializer="zeros", name="w_co")
+
+    def call(self, inputs: Any, states: list[Any], training: bool = False) -> tuple[Any, list[Any]]:
+        h_prev, c_prev = states
+        z = ops.matmul(inputs, self.kernel) + ops.matmul(h_prev, self.recurrent_kernel) + self.bias
+        z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+        i = ops.sigmoid(z_i + c_prev * self.w_ci)
+        f = ops.sigmoid(z_f + c_prev * self.w_cf)
+        c = f * c_prev + i * ops.tanh(z_c)
+        o = ops.sigmoid(z_o + c * self.w_co)
+        h = o * ops.tanh(c)
+        return h, [h, c]
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "unit_forget_bias": self.unit_forget_bias,
+        }
