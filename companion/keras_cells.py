@@ -87,3 +87,53 @@ class PeepholeLSTMCell(keras.layers.Layer):
             "units": self.units,
             "unit_forget_bias": self.unit_forget_bias,
         }
+
+
+def cudnn_blockers(layer: keras.layers.Layer) -> list[str]:
+    """List what keeps a recurrent layer from running on the fused cuDNN kernel.
+
+    On a GPU with the TensorFlow backend, ``keras.layers.LSTM`` and ``keras.layers.GRU``
+    switch to NVIDIA's cuDNN implementation (several times faster) only when every
+    condition below holds; otherwise they fall back *silently* to the generic loop
+    (``use_cudnn=True`` turns the silence into an error). An empty list means the
+    configuration qualifies. Two run-time conditions are not checked here: a GPU must be
+    visible, and a mask, if any, must only pad the *end* of each sequence.
+
+    Args:
+        layer: a Keras recurrent layer.
+
+    Returns:
+        Human-readable reasons, e.g. ``["recurrent_dropout=0.2 (must be 0)"]``.
+
+    Raises:
+        TypeError: if ``layer`` is not a Keras recurrent layer.
+    """
+    if not isinstance(layer, keras.layers.RNN):
+        raise TypeError(f"layer: expected a Keras recurrent layer, got {type(layer).__name__}")
+    if not isinstance(layer, keras.layers.LSTM | keras.layers.GRU):
+        return [
+            f"{type(layer).__name__}({type(layer.cell).__name__}): only LSTM and GRU have a "
+            "cuDNN kernel; other layers and custom cells run step by step"
+        ]
+    cell = layer.cell
+    reasons = []
+    if keras.activations.serialize(cell.activation) != "tanh":
+        reasons.append(
+            f"activation={keras.activations.serialize(cell.activation)!r} (must be 'tanh')"
+        )
+    if keras.activations.serialize(cell.recurrent_activation) != "sigmoid":
+        reasons.append(
+            f"recurrent_activation={keras.activations.serialize(cell.recurrent_activation)!r} "
+            "(must be 'sigmoid')"
+        )
+    if layer.unroll:
+        reasons.append("unroll=True (must be False)")
+    if not cell.use_bias:
+        reasons.append("use_bias=False (must be True)")
+    if cell.recurrent_dropout:
+        reasons.append(f"recurrent_dropout={cell.recurrent_dropout} (must be 0)")
+    if isinstance(layer, keras.layers.GRU) and not cell.reset_after:
+        reasons.append("reset_after=False (must be True)")
+    if layer.use_cudnn is False:
+        reasons.append("use_cudnn=False")
+    return reasons

@@ -211,3 +211,54 @@ def test_from_keras_errors():
     gru = built(keras.layers.GRU(2, use_bias=False), 3)
     with pytest.raises(ValueError, match="layer: expected a built GRU with use_bias=True"):
         cells.GRUWeights.from_keras(gru)
+
+
+CUDNN_OPTIONS = [
+    {},
+    {"recurrent_dropout": 0.2},
+    {"activation": "relu"},
+    {"recurrent_activation": "hard_sigmoid"},
+    {"unroll": True},
+    {"use_bias": False},
+    {"dropout": 0.3},
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [(kind, options) for kind in ("lstm", "gru") for options in CUDNN_OPTIONS]
+    + [("gru", {"reset_after": False})],
+)
+def test_cudnn_blockers_agree_with_keras(kind, options):
+    """Our list of conditions gives the same verdict as Keras' own (private) check."""
+    import importlib
+
+    from companion.keras_cells import cudnn_blockers
+
+    keras_rnn = importlib.import_module("keras.src.backend.tensorflow.rnn")
+    layer = (keras.layers.LSTM if kind == "lstm" else keras.layers.GRU)(4, **options)
+    cell = layer.cell
+    arguments = dict(
+        activation=cell.activation,
+        recurrent_activation=cell.recurrent_activation,
+        unroll=layer.unroll,
+        use_bias=cell.use_bias,
+    )
+    if kind == "lstm":
+        supported = keras_rnn._do_lstm_arguments_support_cudnn(**arguments)
+    else:
+        supported = keras_rnn._do_gru_arguments_support_cudnn(
+            **arguments, reset_after=cell.reset_after
+        )
+    keras_verdict = supported and not cell.recurrent_dropout  # Keras checks this in the layer
+    assert (not cudnn_blockers(layer)) == keras_verdict, cudnn_blockers(layer)
+
+
+def test_cudnn_blockers_for_other_layers():
+    from companion.keras_cells import cudnn_blockers
+
+    assert "only LSTM and GRU" in cudnn_blockers(keras.layers.RNN(PeepholeLSTMCell(3)))[0]
+    assert "only LSTM and GRU" in cudnn_blockers(keras.layers.SimpleRNN(3))[0]
+    assert cudnn_blockers(keras.layers.LSTM(3, use_cudnn=False)) == ["use_cudnn=False"]
+    with pytest.raises(TypeError, match="layer: expected a Keras recurrent layer, got Dense"):
+        cudnn_blockers(keras.layers.Dense(3))
