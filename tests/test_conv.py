@@ -1,0 +1,183 @@
+"""The NumPy convolution and pooling references against Keras."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from companion import conv
+
+configs = st.fixed_dictionaries(
+    {
+        "batch": st.integers(1, 3),
+        "height": st.integers(3, 11),
+        "width": st.integers(3, 11),
+        "channels": st.integers(1, 4),
+        "filters": st.integers(1, 5),
+        "kernel": st.tuples(st.integers(1, 3), st.integers(1, 3)),
+        "strides": st.tuples(st.integers(1, 3), st.integers(1, 3)),
+        "padding": st.sampled_from(["valid", "same"]),
+        "seed": st.integers(0, 2**16),
+    }
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(config=configs)
+def test_conv2d_matches_keras(config):
+    rng = np.random.default_rng(config["seed"])
+    x = rng.normal(size=(config["batch"], config["height"], config["width"], config["channels"]))
+    x = x.astype(np.float32)
+    layer = keras.layers.Conv2D(
+        config["filters"], config["kernel"], strides=config["strides"], padding=config["padding"]
+    )
+    expected = np.asarray(layer(x))
+    kernel, bias = layer.get_weights()
+    bias = rng.normal(size=bias.shape).astype(np.float32)
+    layer.set_weights([kernel, bias])
+    expected = np.asarray(layer(x))
+    got = conv.conv2d(x, kernel, bias, strides=config["strides"], padding=config["padding"])
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(config=configs)
+def test_max_pool2d_matches_keras(config):
+    rng = np.random.default_rng(config["seed"])
+    x = rng.normal(size=(config["batch"], config["height"], config["width"], config["channels"]))
+    x = x.astype(np.float32)
+    layer = keras.layers.MaxPooling2D(
+        config["kernel"], strides=config["strides"], padding=config["padding"]
+    )
+    got = conv.max_pool2d(x, config["kernel"], config["strides"], config["padding"])
+    np.testing.assert_allclose(got, layer(x), atol=0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    size=st.integers(1, 40),
+    kernel=st.integers(1, 7),
+    stride=st.integers(1, 4),
+    padding=st.sampled_from(["valid", "same"]),
+)
+def test_output_size_matches_keras(size, kernel, stride, padding):
+    if padding == "valid" and kernel > size:
+        with pytest.raises(ValueError, match="kernel: expected a kernel span of at most"):
+            conv.conv_output_size(size, kernel, stride, padding)
+        return
+    layer = keras.layers.Conv2D(1, kernel, strides=stride, padding=padding)
+    shape = layer.compute_output_shape((None, size, size, 1))
+    assert conv.conv_output_size(size, kernel, stride, padding) == shape[1]
+
+
+def test_output_size_with_dilation():
+    layer = keras.layers.Conv2D(1, 3, dilation_rate=2)
+    assert (
+        layer.compute_output_shape((None, 10, 10, 1))[1]
+        == conv.conv_output_size(10, 3, dilation=2)
+        == 6
+    )
+
+
+def test_conv2d_on_fixed_numbers():
+    """A 3x3 image and a 2x2 kernel of ones: each output is the sum of a 2x2 block."""
+    x = np.arange(9.0).reshape(1, 3, 3, 1)
+    y = conv.conv2d(x, np.ones((2, 2, 1, 1)), bias=[0.5])
+    np.testing.assert_array_equal(y[0, :, :, 0], [[8.5, 12.5], [20.5, 24.5]])
+    np.testing.assert_array_equal(conv.max_pool2d(x, 2, 1)[0, :, :, 0], [[4, 5], [7, 8]])
+
+
+def test_same_padding_puts_the_odd_pixel_after():
+    assert conv.same_padding(5, 2, 1) == (0, 1)
+    assert conv.same_padding(6, 3, 2) == (0, 1)
+    assert conv.same_padding(7, 3, 1) == (1, 1)
+
+
+def test_receptive_field_recursion():
+    # conv3 -> pool2 -> conv3 -> pool2: fields 3, 4, 8, 10; jumps 1, 2, 2, 4.
+    assert conv.receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)]) == [
+        (3, 1),
+        (4, 2),
+        (8, 2),
+        (10, 4),
+    ]
+
+
+def test_receptive_field_matches_the_gradient_support():
+    """The input pixels that influence one output unit are exactly the computed field."""
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((24, 24, 1)),
+            keras.layers.Conv2D(2, 3),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(2, 3),
+            keras.layers.MaxPooling2D(2),
+        ]
+    )
+    x = tf.constant(np.random.default_rng(0).normal(size=(1, 24, 24, 1)), tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        unit = model(x)[0, 2, 2, 0]
+    support = np.argwhere(np.abs(tape.gradient(unit, x).numpy()[0, :, :, 0]) > 0)
+    field = conv.receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)])[-1][0]
+    extent = support.max(axis=0) - support.min(axis=0) + 1
+    assert np.all(extent <= field)  # max pooling routes the gradient through one pixel per window
+    assert extent.max() >= field - 3
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: conv.conv2d(np.zeros((8, 8, 1)), np.zeros((3, 3, 1, 2))),
+            ValueError,
+            r"x: expected a 4-D array \(batch, height, width, channels\), got shape \(8, 8, 1\)",
+        ),
+        (
+            lambda: conv.conv2d(np.zeros((1, 8, 8, 3)), np.zeros((3, 3, 1, 2))),
+            ValueError,
+            r"kernel: expected 3 input channels \(the last axis of x\), got kernel shape",
+        ),
+        (
+            lambda: conv.conv2d(np.zeros((1, 8, 8, 1)), np.zeros((3, 3, 1, 2)), bias=np.zeros(3)),
+            ValueError,
+            r"bias: expected shape \(2,\), got \(3,\)",
+        ),
+        (
+            lambda: conv.conv2d(np.zeros((1, 2, 8, 1)), np.zeros((3, 3, 1, 2))),
+            ValueError,
+            "kernel: expected a kernel span of at most the input size 2",
+        ),
+        (
+            lambda: conv.conv2d(np.zeros((1, 8, 8, 1)), np.zeros((3, 3, 1, 2)), padding="full"),
+            ValueError,
+            "padding: expected one of 'valid', 'same', got 'full'",
+        ),
+        (
+            lambda: conv.max_pool2d(np.zeros((1, 8, 8, 1)), pool_size=(2, 2, 2)),
+            ValueError,
+            "pool_size: expected an integer or a pair of integers",
+        ),
+        (
+            lambda: conv.max_pool2d(np.zeros((1, 8, 8, 1)), strides=0),
+            ValueError,
+            "strides: expected an integer >= 1, got 0",
+        ),
+        (lambda: conv.conv_output_size(0, 3), ValueError, "size: expected an integer >= 1, got 0"),
+        (
+            lambda: conv.receptive_field([(3, 1), (2,)]),
+            ValueError,
+            r"layers\[1\]: expected a \(kernel, stride\) pair",
+        ),
+    ],
+)
+def test_bad_inputs_are_explained(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
