@@ -103,3 +103,79 @@ def plot_history(
             curves[f"val_{metric}"] = history[f"val_{metric}"]
     epochs = np.arange(1, len(next(iter(curves.values()))) + 1)
     return line_plot(epochs, curves, title=title, xlabel="epoch", ylabel=ylabel)
+
+
+def image_grid(
+    images: np.ndarray,
+    *,
+    titles: Sequence[str] | None = None,
+    columns: int = 8,
+    title: str,
+    cmap: str = "gray_r",
+    size: float = 1.3,
+) -> Figure:
+    """Show a batch of images ``(n, height, width)`` or ``(n, height, width, 1)`` in a grid.
+
+    Raises:
+        ValueError: for a batch of the wrong rank, or titles of the wrong length.
+    """
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3:
+        raise ValueError(f"images: expected shape (n, height, width[, 1]), got {images.shape}")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"titles: expected {len(images)} titles, got {len(titles)}")
+    rows = max(1, -(-len(images) // columns))
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(columns * size, rows * size + 0.6), squeeze=False
+    )
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < len(images):
+            ax.imshow(images[index], cmap=cmap)
+            if titles is not None:
+                ax.set_title(titles[index], fontsize=9, fontweight="normal")
+    if not title.strip():
+        raise ValueError("title: expected a non-empty string, got ''")
+    fig.suptitle(title, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix_plot(
+    y_true: Sequence[int] | np.ndarray,
+    y_pred: Sequence[int] | np.ndarray,
+    *,
+    classes: int,
+    title: str,
+) -> Figure:
+    """Plot the confusion matrix (rows: true class, columns: predicted) with counts.
+
+    Raises:
+        ValueError: if the two label arrays differ in length or hold a class outside
+            ``0..classes-1``.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_pred: expected shape {y_true.shape} (as y_true), got {y_pred.shape}")
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and (labels.min() < 0 or labels.max() >= classes):
+            raise ValueError(
+                f"{name}: expected classes in 0..{classes - 1}, got {labels.min()}..{labels.max()}"
+            )
+    counts = np.zeros((classes, classes), dtype=int)
+    np.add.at(counts, (y_true, y_pred), 1)
+    fig, ax = plt.subplots(figsize=(4.8, 4.2))
+    ax.imshow(counts, cmap="Blues")
+    ax.grid(False)
+    for i in range(classes):
+        for j in range(classes):
+            if counts[i, j]:
+                colour = "white" if counts[i, j] > counts.max() / 2 else "black"
+                ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=8, color=colour)
+    ax.set_xticks(range(classes))
+    ax.set_yticks(range(classes))
+    label_axes(ax, title=title, xlabel="predicted class", ylabel="true class")
+    fig.tight_layout()
+    return fig

@@ -137,3 +137,19 @@ def test_progress_bar_in_a_notebook_keeps_one_updated_line(monkeypatch):
     texts = handles[0].texts
     assert len(texts) == 3 and "0/2" in texts[0] and "2/2" in texts[-1]
     assert "acc=" in texts[-1] and "accuracy=" not in texts[-1]
+
+
+def test_image_grid_and_confusion_matrix():
+    images = np.random.default_rng(0).random((5, 8, 8, 1))
+    fig = plots.image_grid(images, titles=list("abcde"), columns=3, title="digits")
+    assert len(fig.axes) == 6 and fig.axes[0].get_title() == "a"
+    with pytest.raises(ValueError, match=r"images: expected shape \(n, height, width\[, 1\]\)"):
+        plots.image_grid(np.zeros((8, 8)), title="t")
+    with pytest.raises(ValueError, match="titles: expected 5 titles, got 2"):
+        plots.image_grid(images, titles=["a", "b"], title="t")
+    fig = plots.confusion_matrix_plot([0, 1, 1, 2], [0, 1, 2, 2], classes=3, title="cm")
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert texts == ["1", "1", "1", "1"]
+    with pytest.raises(ValueError, match=r"y_pred: expected classes in 0..2, got 0..3"):
+        plots.confusion_matrix_plot([0, 1], [0, 3], classes=3, title="cm")
+    plt.close("all")

@@ -80,3 +80,27 @@ def test_adding_problem_validates(kwargs, message):
 
     with pytest.raises(ValueError, match=message):
         adding_problem(**kwargs, seed=0)
+
+
+def test_digit_split_is_stratified_disjoint_and_deterministic():
+    from companion.data.digits import load_digit_images
+
+    split = load_digit_images(0.25, seed=0)
+    assert split.x_train.shape[1:] == (8, 8, 1) and split.x_train.dtype == np.float32
+    assert len(split.x_train) + len(split.x_test) == 1797
+    assert 0.0 <= split.x_train.min() and split.x_train.max() <= 1.0
+    assert not set(split.train_index) & set(split.test_index)
+    test_share = np.bincount(split.y_test, minlength=10) / np.bincount(split.y_train, minlength=10)
+    assert np.all(np.abs(test_share - 1 / 3) < 0.05)
+    again = load_digit_images(0.25, seed=0)
+    np.testing.assert_array_equal(again.test_index, split.test_index)
+
+
+@pytest.mark.parametrize(
+    ("fraction", "error"), [(0.0, ValueError), (1.5, ValueError), ("a", TypeError)]
+)
+def test_digit_split_validates(fraction, error):
+    from companion.data.digits import load_digit_images
+
+    with pytest.raises(error, match="test_fraction: expected a number in \\(0, 1\\)"):
+        load_digit_images(fraction)

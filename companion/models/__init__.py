@@ -1,0 +1,1 @@
+"""Keras models that the chapters build and that assignments can reuse."""

@@ -1,0 +1,84 @@
+"""A small, configurable convolutional classifier (chapter 03)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+
+from companion.validation import check_positive_int
+
+
+def conv_classifier(
+    input_shape: Sequence[int],
+    classes: int,
+    *,
+    filters: Sequence[int] = (32, 32, 64),
+    kernel_size: int = 3,
+    first_stride: int = 1,
+    pool_size: int = 2,
+    pool_after: Sequence[int] = (1, 2),
+    dropout: float = 0.3,
+    name: str = "conv_classifier",
+) -> keras.Model:
+    """Build ``[Conv2D + ReLU (+ MaxPool)] * len(filters) -> Flatten -> Dropout -> Dense``.
+
+    The output layer returns **logits** (train with ``from_logits=True``).
+
+    Args:
+        input_shape: ``(height, width, channels)`` of one image.
+        classes: number of classes (at least 2).
+        filters: output channels of each convolution ('same' padding).
+        kernel_size: square kernel size of every convolution.
+        first_stride: stride of the first convolution (1 keeps the resolution).
+        pool_size: max-pooling window and stride; 1 means no pooling.
+        pool_after: indices of the convolutions followed by pooling.
+        dropout: dropout rate before the output layer, in ``[0, 1)``.
+        name: the model's name.
+
+    Raises:
+        ValueError: for an input shape that is not ``(height, width, channels)``, an empty
+            ``filters``, a pooling index out of range or a dropout outside ``[0, 1)``.
+    """
+    if len(input_shape) != 3:
+        raise ValueError(
+            f"input_shape: expected (height, width, channels), got {tuple(input_shape)}"
+        )
+    for axis in input_shape:
+        check_positive_int("input_shape", axis)
+    classes = check_positive_int("classes", classes, minimum=2)
+    if not filters:
+        raise ValueError("filters: expected at least one convolution, got none")
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    first_stride = check_positive_int("first_stride", first_stride)
+    pool_size = check_positive_int("pool_size", pool_size)
+    for index in pool_after:
+        if not 0 <= index < len(filters):
+            raise ValueError(
+                f"pool_after: expected indices of the {len(filters)} convolutions, got {index}"
+            )
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout}")
+
+    layers: list[keras.layers.Layer] = [keras.Input(tuple(input_shape))]
+    for index, channels in enumerate(filters):
+        layers.append(
+            keras.layers.Conv2D(
+                check_positive_int("filters", channels),
+                kernel_size,
+                strides=first_stride if index == 0 else 1,
+                padding="same",
+                activation="relu",
+                name=f"conv{index + 1}",
+            )
+        )
+        if pool_size > 1 and index in pool_after:
+            layers.append(
+                keras.layers.MaxPooling2D(pool_size, padding="same", name=f"pool{index + 1}")
+            )
+    layers += [
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dropout(dropout, name="dropout"),
+        keras.layers.Dense(classes, name="logits"),
+    ]
+    return keras.Sequential(layers, name=name)

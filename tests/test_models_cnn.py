@@ -1,0 +1,57 @@
+"""companion.models.cnn: the generic layer contract and input validation."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from companion.models.cnn import conv_classifier
+
+
+def test_shapes_parameters_and_logits():
+    model = conv_classifier((8, 8, 1), 10)
+    x = np.random.default_rng(0).random((4, 8, 8, 1)).astype(np.float32)
+    assert model(x).shape == (4, 10)
+    conv1 = model.get_layer("conv1")
+    assert conv1.count_params() == (3 * 3 * 1 + 1) * 32
+    assert model.get_layer("logits").activation is keras.activations.linear
+    assert model.get_layer("pool2").output.shape[1:3] == (4, 4)  # pooled after conv2 and conv3
+    assert model.get_layer("pool3").output.shape[1:3] == (2, 2)
+
+
+def test_stride_and_pooling_options_change_the_resolution_not_the_conv_parameters():
+    plain = conv_classifier((8, 8, 1), 10, pool_size=1)
+    strided = conv_classifier((8, 8, 1), 10, pool_size=1, first_stride=2)
+    assert plain.get_layer("conv1").count_params() == strided.get_layer("conv1").count_params()
+    assert plain.get_layer("flatten").output.shape[-1] == 8 * 8 * 64
+    assert strided.get_layer("flatten").output.shape[-1] == 4 * 4 * 64
+
+
+def test_save_and_load_round_trip(tmp_path):
+    model = conv_classifier((8, 8, 1), 3, filters=(4,), pool_after=(0,))
+    x = np.random.default_rng(1).random((2, 8, 8, 1)).astype(np.float32)
+    model.save(tmp_path / "cnn.keras")
+    np.testing.assert_allclose(
+        keras.models.load_model(tmp_path / "cnn.keras")(x), model(x), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"input_shape": (8, 8)},
+            r"input_shape: expected \(height, width, channels\), got \(8, 8\)",
+        ),
+        ({"classes": 1}, "classes: expected an integer >= 2, got 1"),
+        ({"filters": ()}, "filters: expected at least one convolution"),
+        ({"pool_after": (5,)}, "pool_after: expected indices of the 3 convolutions, got 5"),
+        ({"dropout": 1.0}, r"dropout: expected a rate in \[0, 1\), got 1.0"),
+        ({"kernel_size": 0}, "kernel_size: expected an integer >= 1, got 0"),
+    ],
+)
+def test_bad_arguments_are_explained(kwargs, message):
+    arguments = {"input_shape": (8, 8, 1), "classes": 10, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        conv_classifier(**arguments)
