@@ -28,6 +28,17 @@ def test_stride_and_pooling_options_change_the_resolution_not_the_conv_parameter
     assert strided.get_layer("flatten").output.shape[-1] == 4 * 4 * 64
 
 
+def test_translation_augments_only_in_training():
+    model = conv_classifier((8, 8, 1), 10, translation=0.125, dropout=0.0)
+    plain = conv_classifier((8, 8, 1), 10, dropout=0.0)
+    assert model.count_params() == plain.count_params()
+    x = np.random.default_rng(2).random((16, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_array_equal(model(x, training=False), model(x, training=False))
+    shifted = np.asarray(model.get_layer("augment")(x, training=True))
+    assert not np.allclose(shifted, x)
+    np.testing.assert_array_equal(model.get_layer("augment")(x, training=False), x)
+
+
 def test_save_and_load_round_trip(tmp_path):
     model = conv_classifier((8, 8, 1), 3, filters=(4,), pool_after=(0,))
     x = np.random.default_rng(1).random((2, 8, 8, 1)).astype(np.float32)
@@ -49,6 +60,7 @@ def test_save_and_load_round_trip(tmp_path):
         ({"pool_after": (5,)}, "pool_after: expected indices of the 3 convolutions, got 5"),
         ({"dropout": 1.0}, r"dropout: expected a rate in \[0, 1\), got 1.0"),
         ({"kernel_size": 0}, "kernel_size: expected an integer >= 1, got 0"),
+        ({"translation": 0.5}, r"translation: expected a fraction in \[0, 0.5\), got 0.5"),
     ],
 )
 def test_bad_arguments_are_explained(kwargs, message):

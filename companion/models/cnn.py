@@ -19,6 +19,7 @@ def conv_classifier(
     pool_size: int = 2,
     pool_after: Sequence[int] = (1, 2),
     dropout: float = 0.3,
+    translation: float = 0.0,
     name: str = "conv_classifier",
 ) -> keras.Model:
     """Build ``[Conv2D + ReLU (+ MaxPool)] * len(filters) -> Flatten -> Dropout -> Dense``.
@@ -34,6 +35,9 @@ def conv_classifier(
         pool_size: max-pooling window and stride; 1 means no pooling.
         pool_after: indices of the convolutions followed by pooling.
         dropout: dropout rate before the output layer, in ``[0, 1)``.
+        translation: data augmentation: during training only, shift each image by up to
+            this fraction of its height and width (``RandomTranslation``, zero fill);
+            0 for none.
         name: the model's name.
 
     Raises:
@@ -59,8 +63,16 @@ def conv_classifier(
             )
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout}")
+    if not 0.0 <= translation < 0.5:
+        raise ValueError(f"translation: expected a fraction in [0, 0.5), got {translation}")
 
     layers: list[keras.layers.Layer] = [keras.Input(tuple(input_shape))]
+    if translation > 0:
+        layers.append(
+            keras.layers.RandomTranslation(
+                translation, translation, fill_mode="constant", name="augment"
+            )
+        )
     for index, channels in enumerate(filters):
         layers.append(
             keras.layers.Conv2D(
