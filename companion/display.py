@@ -93,7 +93,7 @@ def glue(name: str, value: Any, *, display: bool = False) -> None:
     """Store ``value`` under ``name`` for the book's prose (``{glue:text}`name```).
 
     NumPy scalars are converted to Python numbers so that format specs such as ``:.1%``
-    work. With ``display=True`` the value is also shown in the cell's output.
+    work, and a string is stored as itself (no quotes). With ``display=True`` the value is also shown in the cell's output.
 
     Raises:
         ValueError: if ``name`` is empty.
@@ -105,7 +105,10 @@ def glue(name: str, value: Any, *, display: bool = False) -> None:
         raise ValueError(f"name: expected a non-empty string, got {name!r}")
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
         value = value.item()
-    bundle, metadata = format_display_data(value)
+    if isinstance(value, str):  # the text itself, not its repr with quotes
+        bundle, metadata = {"text/plain": value}, {}
+    else:
+        bundle, metadata = format_display_data(value)
     prefix = "" if display else GLUE_HIDDEN_PREFIX
     metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
     ipython_display(

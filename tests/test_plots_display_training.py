@@ -91,6 +91,8 @@ def test_glue_emits_the_myst_nb_protocol(monkeypatch):
         "name": "acc",
         "mime_prefix": display.GLUE_HIDDEN_PREFIX,
     }
+    display.glue("word", "better than")
+    assert shown[1][0][0] == {display.GLUE_HIDDEN_PREFIX + "text/plain": "better than"}
     with pytest.raises(ValueError, match="name: expected a non-empty string"):
         display.glue("", 1)
 
