@@ -93,7 +93,8 @@ def glue(name: str, value: Any, *, display: bool = False) -> None:
     """Store ``value`` under ``name`` for the book's prose (``{glue:text}`name```).
 
     NumPy scalars are converted to Python numbers so that format specs such as ``:.1%``
-    work, and a string is stored as itself (no quotes). With ``display=True`` the value is also shown in the cell's output.
+    work, and a string is stored as itself (no quotes). With ``display=True`` the value
+    is also shown in the cell's output.
 
     Raises:
         ValueError: if ``name`` is empty.
