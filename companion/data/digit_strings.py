@@ -1,0 +1,131 @@
+"""Images of digit strings composed from real handwritten digits (for CRNN, chapter 05).
+
+Each image is a row of scikit-learn digits (8x8 glyphs, upscaled), with random gaps
+between glyphs, random vertical jitter and a random left margin, padded to a fixed
+width. Strings for the **test** set use only the held-out source images of
+:func:`companion.data.digits.load_digit_images`, strings for training only its
+training images: no handwritten glyph appears on both sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from companion.data.digits import load_digit_images
+from companion.validation import check_choice, check_positive_int
+
+GLYPH = 8
+
+
+@dataclass(frozen=True)
+class DigitStrings:
+    """A batch of digit-string images and their labels.
+
+    ``images`` is float32 ``(n, height, width, 1)`` in ``[0, 1]`` (ink is 1);
+    ``labels[i]`` is the list of digits of image ``i``; ``sources[i]`` the indices, in
+    the 1,797 scikit-learn digits, of the glyphs it was made from.
+    """
+
+    images: np.ndarray
+    labels: list[list[int]]
+    sources: list[list[int]]
+
+    def padded_labels(self, length: int | None = None, offset: int = 1) -> np.ndarray:
+        """Labels as an int32 array ``(n, length)`` for CTC: digit ``d`` becomes class
+        ``d + offset`` and the padding is 0 (the blank), as ``keras.losses.CTC`` expects.
+
+        Raises:
+            ValueError: if ``length`` is shorter than the longest label.
+        """
+        longest = max(len(label) for label in self.labels)
+        length = longest if length is None else check_positive_int("length", length)
+        if length < longest:
+            raise ValueError(
+                f"length: expected at least the longest label ({longest}), got {length}"
+            )
+        out = np.zeros((len(self.labels), length), np.int32)
+        for row, label in enumerate(self.labels):
+            out[row, : len(label)] = np.asarray(label) + offset
+        return out
+
+
+def string_image_width(max_length: int, scale: int = 2, max_gap: int = 4, margin: int = 4) -> int:
+    """The fixed width that fits ``max_length`` glyphs with the largest gaps and margins."""
+    return 2 * margin + max_length * (GLYPH * scale + max_gap)
+
+
+def compose_digit_strings(
+    n: int,
+    *,
+    split: str,
+    min_length: int = 3,
+    max_length: int = 8,
+    scale: int = 2,
+    max_gap: int = 4,
+    jitter: int = 2,
+    width: int | None = None,
+    seed: int,
+) -> DigitStrings:
+    """Compose ``n`` images of digit strings of ``min_length..max_length`` digits.
+
+    Args:
+        n: number of images.
+        split: ``"train"`` or ``"test"``: which source glyphs to use (see module doc).
+        min_length, max_length: the range of string lengths (inclusive).
+        scale: integer upscaling of the 8x8 glyphs (nearest neighbour).
+        max_gap: the largest gap between two glyphs, in pixels (gaps are 0..max_gap).
+        jitter: the largest vertical shift of a glyph, in pixels, up or down.
+        width: the image width; by default :func:`string_image_width` of ``max_length``.
+        seed: random seed.
+
+    Returns:
+        A :class:`DigitStrings`; the image height is ``8 * scale + 2 * jitter``.
+
+    Raises:
+        ValueError, TypeError: for out-of-range or inconsistent arguments, e.g. a width
+            too small for ``max_length`` glyphs.
+    """
+    n = check_positive_int("n", n)
+    check_choice("split", split, ("train", "test"))
+    min_length = check_positive_int("min_length", min_length)
+    max_length = check_positive_int("max_length", max_length)
+    if min_length > max_length:
+        raise ValueError(f"min_length: expected at most max_length={max_length}, got {min_length}")
+    scale = check_positive_int("scale", scale)
+    max_gap = check_positive_int("max_gap", max_gap, minimum=0)
+    jitter = check_positive_int("jitter", jitter, minimum=0)
+    needed = string_image_width(max_length, scale, max_gap, margin=0)
+    width = string_image_width(max_length, scale, max_gap) if width is None else width
+    width = check_positive_int("width", width)
+    if width < needed:
+        raise ValueError(
+            f"width: expected at least {needed} pixels for {max_length} glyphs with gaps "
+            f"up to {max_gap}, got {width}"
+        )
+    digits = load_digit_images(seed=0)
+    pool_x = digits.x_train if split == "train" else digits.x_test
+    pool_y = digits.y_train if split == "train" else digits.y_test
+    pool_index = digits.train_index if split == "train" else digits.test_index
+    glyph = GLYPH * scale
+    height = glyph + 2 * jitter
+    rng = np.random.default_rng(seed)
+    images = np.zeros((n, height, width, 1), np.float32)
+    labels, sources = [], []
+    for i in range(n):
+        length = int(rng.integers(min_length, max_length + 1))
+        picks = rng.integers(0, len(pool_y), size=length)
+        gaps = rng.integers(0, max_gap + 1, size=length)
+        used = length * glyph + gaps[:-1].sum()
+        x = int(rng.integers(0, width - used + 1))
+        for pick, gap in zip(picks, gaps, strict=True):
+            big = np.kron(pool_x[pick, :, :, 0], np.ones((scale, scale), np.float32))
+            y = jitter + int(rng.integers(-jitter, jitter + 1))
+            images[i, y : y + glyph, x : x + glyph, 0] = np.maximum(
+                images[i, y : y + glyph, x : x + glyph, 0], big
+            )
+            x += glyph + int(gap)
+        labels.append([int(pool_y[p]) for p in picks])
+        sources.append([int(pool_index[p]) for p in picks])
+    return DigitStrings(images, labels, sources)

@@ -1,0 +1,116 @@
+"""companion.data.digit_strings and companion.models.crnn."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from companion import ctc
+from companion.data.digit_strings import compose_digit_strings, string_image_width
+from companion.data.digits import load_digit_images
+from companion.models.crnn import crnn
+
+
+def test_strings_have_the_requested_lengths_and_shapes():
+    strings = compose_digit_strings(50, split="train", min_length=2, max_length=5, seed=0)
+    assert strings.images.shape == (50, 20, string_image_width(5), 1)
+    assert (
+        strings.images.dtype == np.float32
+        and 0 <= strings.images.min()
+        and strings.images.max() <= 1
+    )
+    assert all(2 <= len(label) <= 5 for label in strings.labels)
+    assert {len(label) for label in strings.labels} == {2, 3, 4, 5}
+    for label, source in zip(strings.labels, strings.sources, strict=True):
+        assert len(label) == len(source)
+
+
+def test_glyphs_are_the_labelled_digits():
+    from sklearn.datasets import load_digits
+
+    targets = load_digits().target
+    strings = compose_digit_strings(20, split="test", seed=3)
+    for label, source in zip(strings.labels, strings.sources, strict=True):
+        assert label == [int(targets[s]) for s in source]
+
+
+def test_no_source_glyph_is_shared_between_train_and_test():
+    split = load_digit_images(seed=0)
+    train = compose_digit_strings(300, split="train", seed=1)
+    test = compose_digit_strings(300, split="test", seed=2)
+    train_sources = {s for row in train.sources for s in row}
+    test_sources = {s for row in test.sources for s in row}
+    assert not train_sources & test_sources
+    assert test_sources <= set(split.test_index.tolist())
+
+
+def test_strings_are_deterministic():
+    a = compose_digit_strings(10, split="train", seed=5)
+    b = compose_digit_strings(10, split="train", seed=5)
+    np.testing.assert_array_equal(a.images, b.images)
+    assert a.labels == b.labels
+    assert compose_digit_strings(10, split="train", seed=6).labels != a.labels
+
+
+def test_padded_labels_for_keras_ctc():
+    strings = compose_digit_strings(5, split="train", min_length=1, max_length=3, seed=0)
+    padded = strings.padded_labels(4)
+    assert padded.shape == (5, 4) and padded.dtype == np.int32
+    for row, label in zip(padded, strings.labels, strict=True):
+        assert list(row[: len(label)] - 1) == label and not row[len(label) :].any()
+    three = compose_digit_strings(2, split="train", min_length=3, max_length=3, seed=0)
+    with pytest.raises(
+        ValueError, match=r"length: expected at least the longest label \(3\), got 2"
+    ):
+        three.padded_labels(2)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"split": "val"}, "split: expected one of 'train', 'test', got 'val'"),
+        ({"min_length": 5, "max_length": 3}, "min_length: expected at most max_length=3, got 5"),
+        ({"width": 50}, "width: expected at least 160 pixels for 8 glyphs"),
+        ({"max_gap": -1}, "max_gap: expected an integer >= 0, got -1"),
+    ],
+)
+def test_strings_validate(kwargs, message):
+    arguments = {"split": "train", **kwargs}
+    with pytest.raises(ValueError, match=message):
+        compose_digit_strings(3, **arguments, seed=0)
+
+
+def test_crnn_frames_and_ctc_compatibility():
+    model = crnn(20, 168)
+    assert model.output.shape == (None, 42, 11)
+    assert model.get_layer("frame_logits").activation is keras.activations.linear
+    strings = compose_digit_strings(4, split="train", seed=0)
+    logits = np.asarray(model(strings.images))
+    loss = keras.losses.CTC(reduction=None)(strings.padded_labels(), logits)
+    labels = [[d + 1 for d in label] for label in strings.labels]
+    np.testing.assert_allclose(np.asarray(loss), ctc.ctc_loss(logits, labels), rtol=1e-4)
+
+
+def test_crnn_accepts_any_width_and_colour(tmp_path):
+    model = crnn(20, None, channels=3, alphabet_size=26)
+    wide = np.random.default_rng(0).random((2, 20, 100, 3)).astype(np.float32)
+    assert model(wide).shape == (2, 25, 27)
+    model.save(tmp_path / "crnn.keras")
+    np.testing.assert_allclose(
+        keras.models.load_model(tmp_path / "crnn.keras")(wide), model(wide), atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"height": 6}, "height: expected an integer >= 8, got 6"),
+        ({"height": 20, "width": 2}, "width: expected an integer >= 4, got 2"),
+        ({"height": 20, "filters": (8, 8)}, "filters: expected 3 convolution blocks, got 2"),
+        ({"height": 20, "dropout": 1.0}, r"dropout: expected a rate in \[0, 1\), got 1.0"),
+    ],
+)
+def test_crnn_validates(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        crnn(**kwargs)
