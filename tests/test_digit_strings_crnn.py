@@ -114,3 +114,13 @@ def test_crnn_accepts_any_width_and_colour(tmp_path):
 def test_crnn_validates(kwargs, message):
     with pytest.raises(ValueError, match=message):
         crnn(**kwargs)
+
+
+def test_augmentation_changes_glyphs_but_not_labels():
+    plain = compose_digit_strings(8, split="train", seed=4)
+    distorted = compose_digit_strings(8, split="train", seed=4, augment=True)
+    assert distorted.labels == plain.labels and distorted.sources == plain.sources
+    assert not np.allclose(distorted.images, plain.images)
+    assert 0.0 <= distorted.images.min() and distorted.images.max() <= 1.0
+    ink = distorted.images.sum(axis=(1, 2, 3)) / plain.images.sum(axis=(1, 2, 3))
+    assert np.all((ink > 0.6) & (ink < 1.6)), "a distortion should not erase or smear a glyph"

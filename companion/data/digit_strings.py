@@ -66,6 +66,7 @@ def compose_digit_strings(
     max_gap: int = 4,
     jitter: int = 2,
     width: int | None = None,
+    augment: bool = False,
     seed: int,
 ) -> DigitStrings:
     """Compose ``n`` images of digit strings of ``min_length..max_length`` digits.
@@ -78,6 +79,9 @@ def compose_digit_strings(
         max_gap: the largest gap between two glyphs, in pixels (gaps are 0..max_gap).
         jitter: the largest vertical shift of a glyph, in pixels, up or down.
         width: the image width; by default :func:`string_image_width` of ``max_length``.
+        augment: distort each glyph by a random affine map (rotation up to 10 degrees,
+            scale 0.85-1.15, shear up to 0.2): new *glyphs*, not only new compositions,
+            so a model cannot memorise the pool of source digits.
         seed: random seed.
 
     Returns:
@@ -111,6 +115,8 @@ def compose_digit_strings(
     glyph = GLYPH * scale
     height = glyph + 2 * jitter
     rng = np.random.default_rng(seed)
+    # A separate stream, so that augment=True distorts the very same compositions.
+    distortion_rng = np.random.default_rng([seed, 1])
     images = np.zeros((n, height, width, 1), np.float32)
     labels, sources = [], []
     for i in range(n):
@@ -121,6 +127,8 @@ def compose_digit_strings(
         x = int(rng.integers(0, width - used + 1))
         for pick, gap in zip(picks, gaps, strict=True):
             big = np.kron(pool_x[pick, :, :, 0], np.ones((scale, scale), np.float32))
+            if augment:
+                big = _random_affine(big, distortion_rng)
             y = jitter + int(rng.integers(-jitter, jitter + 1))
             images[i, y : y + glyph, x : x + glyph, 0] = np.maximum(
                 images[i, y : y + glyph, x : x + glyph, 0], big
@@ -129,3 +137,18 @@ def compose_digit_strings(
         labels.append([int(pool_y[p]) for p in picks])
         sources.append([int(pool_index[p]) for p in picks])
     return DigitStrings(images, labels, sources)
+
+
+def _random_affine(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Rotate, scale and shear a square glyph about its centre (bilinear, zero fill)."""
+    from scipy.ndimage import affine_transform
+
+    angle = np.deg2rad(rng.uniform(-10, 10))
+    zoom = rng.uniform(0.85, 1.15)
+    shear = rng.uniform(-0.2, 0.2)
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    forward = rotation @ np.array([[1.0, shear], [0.0, 1.0]]) * zoom
+    inverse = np.linalg.inv(forward)  # affine_transform maps output to input coordinates
+    centre = (np.array(glyph.shape) - 1) / 2
+    out = affine_transform(glyph, inverse, offset=centre - inverse @ centre, order=1, cval=0.0)
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
