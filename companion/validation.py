@@ -86,3 +86,15 @@ def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"{name}: expected one of {allowed}, got {value!r}")
     return value
+
+
+def check_image_shape(name: str, shape: Sequence[int]) -> tuple[int, int, int]:
+    """Check that ``shape`` is ``(height, width, channels)`` with positive sizes.
+
+    Raises:
+        ValueError, TypeError: naming the argument and showing the given shape.
+    """
+    if len(shape) != 3:
+        raise ValueError(f"{name}: expected (height, width, channels), got {tuple(shape)}")
+    height, width, channels = (check_positive_int(name, axis) for axis in shape)
+    return height, width, channels

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import keras
 
-from companion.validation import check_positive_int
+from companion.validation import check_image_shape, check_positive_int
 
 
 def conv_classifier(
@@ -44,12 +44,7 @@ def conv_classifier(
         ValueError: for an input shape that is not ``(height, width, channels)``, an empty
             ``filters``, a pooling index out of range or a dropout outside ``[0, 1)``.
     """
-    if len(input_shape) != 3:
-        raise ValueError(
-            f"input_shape: expected (height, width, channels), got {tuple(input_shape)}"
-        )
-    for axis in input_shape:
-        check_positive_int("input_shape", axis)
+    input_shape = check_image_shape("input_shape", input_shape)
     classes = check_positive_int("classes", classes, minimum=2)
     if not filters:
         raise ValueError("filters: expected at least one convolution, got none")

@@ -7,17 +7,13 @@ from collections.abc import Sequence
 import keras
 
 from companion.layers import FeatureMapToSequence
-from companion.validation import check_positive_int
+from companion.validation import check_image_shape, check_positive_int
 
 
 def _check(
     input_shape: Sequence[int], classes: int, units: int
 ) -> tuple[tuple[int, int, int], int, int]:
-    if len(input_shape) != 3:
-        raise ValueError(
-            f"input_shape: expected (height, width, channels), got {tuple(input_shape)}"
-        )
-    shape = tuple(check_positive_int("input_shape", axis) for axis in input_shape)
+    shape = check_image_shape("input_shape", input_shape)
     return (
         shape,
         check_positive_int("classes", classes, minimum=2),
