@@ -124,3 +124,21 @@ def test_augmentation_changes_glyphs_but_not_labels():
     assert 0.0 <= distorted.images.min() and distorted.images.max() <= 1.0
     ink = distorted.images.sum(axis=(1, 2, 3)) / plain.images.sum(axis=(1, 2, 3))
     assert np.all((ink > 0.6) & (ink < 1.6)), "a distortion should not erase or smear a glyph"
+
+
+def test_training_batches_are_fresh_each_epoch_and_reproducible():
+    from companion.data.digit_strings import DigitStringBatches
+
+    batches = DigitStringBatches(3, 4, seed=7, augment=True, max_length=5)
+    assert len(batches) == 3
+    x0, y0 = batches[0]
+    assert x0.shape == (4, 20, string_image_width(5), 1) and y0.shape == (4, 5)
+    np.testing.assert_array_equal(batches[0][0], x0)  # same epoch, same batch
+    batches.on_epoch_end()
+    assert not np.array_equal(batches[0][0], x0)  # a new epoch composes new strings
+    again = DigitStringBatches(3, 4, seed=7, augment=True, max_length=5)
+    np.testing.assert_array_equal(again[0][0], x0)
+    with pytest.raises(
+        ValueError, match="split: expected 'train' for training batches, got 'test'"
+    ):
+        DigitStringBatches(1, 1, seed=0, split="test")

@@ -10,7 +10,9 @@ training images: no handwritten glyph appears on both sides.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import keras
 import numpy as np
 
 from companion.data.digits import load_digit_images
@@ -152,3 +154,47 @@ def _random_affine(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     centre = (np.array(glyph.shape) - 1) / 2
     out = affine_transform(glyph, inverse, offset=centre - inverse @ centre, order=1, cval=0.0)
     return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+class DigitStringBatches(keras.utils.PyDataset):
+    """An endless supply of freshly composed training strings, one batch at a time.
+
+    Batch ``i`` of epoch ``e`` is :func:`compose_digit_strings` with the seed
+    ``(seed, e, i)``: every epoch sees new compositions (and, with ``augment=True``, new
+    distortions of the glyphs), yet two runs with the same seed see the same data. Only
+    ``split="train"`` glyphs are used. Targets are :meth:`DigitStrings.padded_labels`
+    of length ``max_length``, as ``keras.losses.CTC`` expects.
+
+    Args:
+        batches: batches per epoch.
+        batch_size: strings per batch.
+        seed: base seed.
+        **compose: further arguments of :func:`compose_digit_strings` (``augment``,
+            ``min_length``, ``max_length``, ...).
+    """
+
+    def __init__(self, batches: int, batch_size: int, *, seed: int, **compose: Any) -> None:
+        super().__init__()
+        self.batches = check_positive_int("batches", batches)
+        self.batch_size = check_positive_int("batch_size", batch_size)
+        self.seed = seed
+        self.compose = {"split": "train", **compose}
+        if self.compose["split"] != "train":
+            raise ValueError(
+                f"split: expected 'train' for training batches, got {compose['split']!r}"
+            )
+        self.epoch = 0
+
+    def __len__(self) -> int:
+        return self.batches
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        strings = compose_digit_strings(
+            self.batch_size,
+            seed=int(np.random.SeedSequence([self.seed, self.epoch, index]).generate_state(1)[0]),
+            **self.compose,
+        )
+        return strings.images, strings.padded_labels(self.compose.get("max_length", 8))
+
+    def on_epoch_end(self) -> None:
+        self.epoch += 1
