@@ -140,6 +140,8 @@ def test_page_reads_well_offline(page, html_root, server, browser):
         "Traceback (most recent call last)",
         "absl::InitializeLog",
         "oneDNN custom operations",
+        "WARNING:tensorflow",
+        "Record(chapter=",
     ]:
         assert noise not in text, f"{page}: {noise!r} appears in the page"
     if page.startswith("notebooks/"):
