@@ -83,7 +83,8 @@ def test_strings_validate(kwargs, message):
 
 def test_crnn_frames_and_ctc_compatibility():
     model = crnn(20, 168)
-    assert model.output.shape == (None, 42, 11)
+    assert model.output.shape == (None, 21, 11)
+    assert crnn(20, 168, width_pools=2).output.shape == (None, 42, 11)
     assert model.get_layer("frame_logits").activation is keras.activations.linear
     strings = compose_digit_strings(4, split="train", seed=0)
     logits = np.asarray(model(strings.images))
@@ -95,7 +96,7 @@ def test_crnn_frames_and_ctc_compatibility():
 def test_crnn_accepts_any_width_and_colour(tmp_path):
     model = crnn(20, None, channels=3, alphabet_size=26)
     wide = np.random.default_rng(0).random((2, 20, 100, 3)).astype(np.float32)
-    assert model(wide).shape == (2, 25, 27)
+    assert model(wide).shape == (2, 12, 27)
     model.save(tmp_path / "crnn.keras")
     np.testing.assert_allclose(
         keras.models.load_model(tmp_path / "crnn.keras")(wide), model(wide), atol=1e-5
@@ -109,6 +110,7 @@ def test_crnn_accepts_any_width_and_colour(tmp_path):
         ({"height": 20, "width": 2}, "width: expected an integer >= 4, got 2"),
         ({"height": 20, "filters": (8, 8)}, "filters: expected 3 convolution blocks, got 2"),
         ({"height": 20, "dropout": 1.0}, r"dropout: expected a rate in \[0, 1\), got 1.0"),
+        ({"height": 20, "width_pools": 4}, "width_pools: expected 0, 1, 2 or 3, got 4"),
     ],
 )
 def test_crnn_validates(kwargs, message):

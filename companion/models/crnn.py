@@ -19,13 +19,14 @@ def crnn(
     filters: Sequence[int] = (32, 64, 128),
     units: int = 128,
     dropout: float = 0.25,
+    width_pools: int = 3,
 ) -> keras.Model:
     """Build a CRNN that outputs per-frame **logits** over ``alphabet_size + 1`` classes.
 
     Class 0 is the CTC blank and classes ``1..alphabet_size`` the symbols, as
-    ``keras.losses.CTC`` and :mod:`companion.ctc` expect. The convolution stack halves
-    height and width with the first pools and then only the height (pool ``(2, 1)``), so
-    an image ``width`` pixels wide gives ``width // 4`` frames (time steps); the feature
+    ``keras.losses.CTC`` and :mod:`companion.ctc` expect. Each of the three convolution
+    blocks halves the height; the first ``width_pools`` also halve the width, so an image
+    ``width`` pixels wide gives ``width // 2**width_pools`` frames (time steps); the feature
     map's columns become the frames (:class:`companion.layers.FeatureMapToSequence`), a
     dense projection and a bidirectional LSTM read them, and a dense layer scores each
     frame.
@@ -38,6 +39,9 @@ def crnn(
         filters: channels of the three convolution blocks.
         units: size of the projection and of each LSTM direction.
         dropout: dropout rate before the LSTM, in ``[0, 1)``.
+        width_pools: how many blocks (0-3) also halve the width. Fewer frames train
+            faster, but a label of ``L`` symbols needs at least ``L`` frames (``2L - 1``
+            when all are equal).
 
     Raises:
         ValueError: for a height below 8, a width below 4, or out-of-range sizes.
@@ -52,11 +56,12 @@ def crnn(
         raise ValueError(f"filters: expected 3 convolution blocks, got {len(filters)}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout}")
+    if width_pools not in (0, 1, 2, 3):
+        raise ValueError(f"width_pools: expected 0, 1, 2 or 3, got {width_pools!r}")
+    pools = [(2, 2) if index < width_pools else (2, 1) for index in range(3)]
     inputs = keras.Input((height, width, channels), name="image")
     x = inputs
-    for index, (channels_out, pool) in enumerate(
-        zip(filters, [(2, 2), (2, 2), (2, 1)], strict=True)
-    ):
+    for index, (channels_out, pool) in enumerate(zip(filters, pools, strict=True)):
         x = keras.layers.Conv2D(
             check_positive_int("filters", channels_out),
             3,
