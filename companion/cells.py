@@ -229,13 +229,38 @@ def _gate_blocks(matrix: np.ndarray, gates: int) -> list[np.ndarray]:
     return np.split(matrix, gates, axis=-1)
 
 
-def _random_recurrent(rng: np.random.Generator, units: int, gates: int) -> np.ndarray:
-    """Orthogonal blocks side by side, as Keras' default ``recurrent_initializer``."""
+def _check_gate_blocks(
+    kernel: Any, recurrent_kernel: Any, gates: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Check a Keras-layout ``kernel (d, g*n)`` and ``recurrent_kernel (n, g*n)``.
+
+    Returns both as float arrays and the number of units ``n``.
+    """
+    count = len(gates)
+    kernel = as_float_array("kernel", kernel, ndim=2, axes=("features", f"{count}*units"))
+    if kernel.shape[1] % count:
+        raise ValueError(
+            f"kernel: expected a last axis of {count} * units (gates {', '.join(gates)}), "
+            f"got shape {kernel.shape}"
+        )
+    units = kernel.shape[1] // count
+    recurrent = as_float_array("recurrent_kernel", recurrent_kernel, ndim=2)
+    check_shape("recurrent_kernel", recurrent, (units, count * units))
+    return kernel, recurrent, units
+
+
+def _random_gate_blocks(
+    rng: np.random.Generator, input_dim: int, units: int, gates: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keras' default initialisation of a gated layer: a Glorot-uniform ``kernel`` and
+    orthogonal blocks side by side in ``recurrent_kernel``."""
+    limit = np.sqrt(6.0 / (input_dim + gates * units))
+    kernel = rng.uniform(-limit, limit, size=(input_dim, gates * units))
     blocks = []
     for _ in range(gates):
         q, r = np.linalg.qr(rng.normal(size=(units, units)))
         blocks.append(q * np.sign(np.diag(r)))
-    return np.concatenate(blocks, axis=1)
+    return kernel, np.concatenate(blocks, axis=1)
 
 
 @dataclass(frozen=True)
@@ -257,15 +282,9 @@ class LSTMWeights:
     w_co: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        kernel = as_float_array("kernel", self.kernel, ndim=2, axes=("features", "4*units"))
-        if kernel.shape[1] % 4:
-            raise ValueError(
-                "kernel: expected a last axis of 4 * units (gates i, f, c, o), "
-                f"got shape {kernel.shape}"
-            )
-        units = kernel.shape[1] // 4
-        recurrent = as_float_array("recurrent_kernel", self.recurrent_kernel, ndim=2)
-        check_shape("recurrent_kernel", recurrent, (units, 4 * units))
+        kernel, recurrent, units = _check_gate_blocks(
+            self.kernel, self.recurrent_kernel, ("i", "f", "c", "o")
+        )
         bias = as_float_array("bias", self.bias, ndim=1)
         check_shape("bias", bias, (4 * units,))
         object.__setattr__(self, "kernel", kernel)
@@ -307,9 +326,7 @@ class LSTMWeights:
         input_dim = check_positive_int("input_dim", input_dim)
         units = check_positive_int("units", units)
         rng = np.random.default_rng(seed)
-        limit = np.sqrt(6.0 / (input_dim + 4 * units))
-        kernel = rng.uniform(-limit, limit, size=(input_dim, 4 * units))
-        recurrent = _random_recurrent(rng, units, 4)
+        kernel, recurrent = _random_gate_blocks(rng, input_dim, units, 4)
         bias = rng.normal(scale=0.1, size=4 * units)
         extra = rng.normal(scale=0.3, size=(3, units)) if peepholes else (None, None, None)
         return cls(kernel, recurrent, bias, *extra)
@@ -400,15 +417,9 @@ class GRUWeights:
     reset_after: bool = True
 
     def __post_init__(self) -> None:
-        kernel = as_float_array("kernel", self.kernel, ndim=2, axes=("features", "3*units"))
-        if kernel.shape[1] % 3:
-            raise ValueError(
-                "kernel: expected a last axis of 3 * units (gates z, r, h), "
-                f"got shape {kernel.shape}"
-            )
-        units = kernel.shape[1] // 3
-        recurrent = as_float_array("recurrent_kernel", self.recurrent_kernel, ndim=2)
-        check_shape("recurrent_kernel", recurrent, (units, 3 * units))
+        kernel, recurrent, units = _check_gate_blocks(
+            self.kernel, self.recurrent_kernel, ("z", "r", "h")
+        )
         bias = as_float_array("bias", self.bias)
         expected = (2, 3 * units) if self.reset_after else (3 * units,)
         if bias.shape != expected:
@@ -438,9 +449,7 @@ class GRUWeights:
         input_dim = check_positive_int("input_dim", input_dim)
         units = check_positive_int("units", units)
         rng = np.random.default_rng(seed)
-        limit = np.sqrt(6.0 / (input_dim + 3 * units))
-        kernel = rng.uniform(-limit, limit, size=(input_dim, 3 * units))
-        recurrent = _random_recurrent(rng, units, 3)
+        kernel, recurrent = _random_gate_blocks(rng, input_dim, units, 3)
         bias = rng.normal(scale=0.1, size=(2, 3 * units) if reset_after else 3 * units)
         return cls(kernel, recurrent, bias, reset_after)
 
