@@ -101,6 +101,38 @@ def ctc_forward(log_probs: Any, labels: Sequence[int]) -> tuple[float, np.ndarra
     return float(-final), log_alpha
 
 
+def pad_labels(
+    labels: Sequence[Sequence[int]], length: int | None = None, offset: int = 1
+) -> np.ndarray:
+    """Labels as an int32 array ``(n, length)`` for ``keras.losses.CTC``.
+
+    Symbol ``i`` becomes class ``i + offset`` (so that no symbol is the blank, 0) and
+    the padding after each label is 0, which Keras reads as "end of label".
+
+    Args:
+        labels: one sequence of non-negative symbol indices per example.
+        length: the padded length; the longest label's length when ``None``.
+        offset: added to every symbol; 1 keeps class 0 free for the blank.
+
+    Raises:
+        ValueError: for no labels, negative symbols, or a ``length`` shorter than the
+            longest label.
+    """
+    if len(labels) == 0:
+        raise ValueError("labels: expected at least one label, got none")
+    longest = max(len(label) for label in labels)
+    length = longest if length is None else check_positive_int("length", length)
+    if length < longest:
+        raise ValueError(f"length: expected at least the longest label ({longest}), got {length}")
+    out = np.zeros((len(labels), length), np.int32)
+    for row, label in enumerate(labels):
+        symbols = np.asarray(label, dtype=np.int64)
+        if symbols.size and symbols.min() < 0:
+            raise ValueError(f"labels: expected non-negative symbols, got {list(label)}")
+        out[row, : len(symbols)] = symbols + offset
+    return out
+
+
 def log_softmax(logits: Any) -> np.ndarray:
     """``logits - logsumexp(logits)`` along the last axis."""
     z = as_float_array("logits", logits)

@@ -144,3 +144,94 @@ def test_training_batches_are_fresh_each_epoch_and_reproducible():
         ValueError, match="split: expected 'train' for training batches, got 'test'"
     ):
         DigitStringBatches(1, 1, seed=0, split="test")
+
+
+def test_fit_width_gives_each_string_its_own_width():
+    strings = compose_digit_strings(
+        40, split="test", min_length=1, max_length=8, fit_width=True, seed=3
+    )
+    assert strings.images.shape[2] == strings.widths.max()
+    lengths = np.array([len(label) for label in strings.labels])
+    # 16 px per glyph, gaps of 0..4 px, margins of 0..4 px on each side.
+    assert np.all(strings.widths >= 16 * lengths)
+    assert np.all(strings.widths <= 16 * lengths + 4 * (lengths - 1) + 8)
+    for image, width in zip(strings.images, strings.widths, strict=True):
+        assert not image[:, width:].any(), "padding must be background"
+        assert image[:, :width].any()
+    fixed = compose_digit_strings(5, split="test", seed=3)
+    assert np.all(fixed.widths == fixed.images.shape[2])
+    with pytest.raises(ValueError, match="width: expected None with fit_width=True, got 200"):
+        compose_digit_strings(2, split="test", fit_width=True, width=200, seed=0)
+
+
+def test_masked_crnn_ignores_the_padding(tmp_path):
+    """Padded to a common width, each image gives the frames it gives alone; the padded
+    frames are certain blanks, so Keras' CTC equals the reference on the true lengths.
+
+    Each image ends in 16 background columns: with zero biases (as initialised) the
+    convolutions then see the same zeros beyond the edge whether they are padding or
+    the convolution's own zero padding, and the comparison is exact. (With trained
+    biases the last frame differs slightly: the notebook of chapter 5 measures it.)"""
+    model = crnn(20, None, masked_width=True, dropout=0.0)
+    rng = np.random.default_rng(0)
+    widths = np.array([160, 64, 104, 40], np.int32)  # multiples of 8: no partial frame
+    images = np.zeros((4, 20, 160, 1), np.float32)
+    for row, width in enumerate(widths):
+        images[row, :, : width - 16] = rng.random((20, width - 16, 1))
+    logits = np.asarray(model({"image": images, "width": widths}))
+    for row, width in enumerate(widths):
+        alone = np.asarray(
+            model({"image": images[row : row + 1, :, :width], "width": widths[row : row + 1]})
+        )
+        np.testing.assert_allclose(logits[row, : width // 8], alone[0], atol=1e-5)
+        padded = ctc.log_softmax(logits[row, width // 8 :])
+        np.testing.assert_allclose(padded[:, 0], 0.0, atol=1e-6)
+    labels = [[1, 2, 3], [4, 4], [5], [6]]
+    targets = ctc.pad_labels([[c - 1 for c in label] for label in labels], 8)
+    keras_loss = np.asarray(keras.losses.CTC(reduction=None)(targets, logits))
+    reference = ctc.ctc_loss(logits, labels, input_lengths=widths // 8)
+    np.testing.assert_allclose(keras_loss, reference, rtol=1e-4)
+    model.save(tmp_path / "masked.keras")
+    again = keras.models.load_model(tmp_path / "masked.keras")
+    np.testing.assert_allclose(again({"image": images, "width": widths}), logits, atol=1e-5)
+
+
+def test_padded_batches_feed_a_masked_crnn():
+    from companion.data.digit_strings import DigitStringBatches
+
+    batches = DigitStringBatches(2, 4, seed=0, fit_width=True, max_length=6)
+    inputs, targets = batches[0]
+    assert set(inputs) == {"image", "width"} and targets.shape == (4, 6)
+    assert inputs["image"].shape[2] == inputs["width"].max()
+    model = crnn(20, None, masked_width=True)
+    assert model(inputs).shape[:2] == (4, inputs["image"].shape[2] // 8)
+
+
+def test_batch_norm_crnn_differs_between_training_and_inference():
+    model = crnn(20, 168, batch_norm=True, dropout=0.0)
+    assert model.get_layer("conv1").use_bias is False
+    assert len([layer for layer in model.layers if "batch_norm" in layer.name]) == 3
+    images = compose_digit_strings(8, split="train", seed=0).images
+    training = np.asarray(model(images, training=True))
+    inference = np.asarray(model(images, training=False))
+    assert np.abs(training - inference).max() > 1e-3
+
+
+def test_transcribe_reads_symbols_and_checks_its_inputs():
+    from companion.models.crnn import transcribe
+
+    model = crnn(20, None)
+    strings = compose_digit_strings(3, split="test", seed=0)
+    logits = np.asarray(model(strings.images))
+    expected = [[c - 1 for c in row] for row in ctc.greedy_decode(logits)]
+    assert transcribe(model, strings.images) == expected
+    masked = crnn(20, None, masked_width=True)
+    assert len(transcribe(masked, strings.images, strings.widths)) == 3
+    with pytest.raises(ValueError, match=r"images: expected a 4-D batch .* got shape \(20, 168\)"):
+        transcribe(model, strings.images[0, :, :, 0])
+    with pytest.raises(
+        ValueError, match="widths: expected widths for a model with a 'width' input"
+    ):
+        transcribe(masked, strings.images)
+    with pytest.raises(ValueError, match="widths: expected no widths, got widths"):
+        transcribe(model, strings.images, strings.widths)

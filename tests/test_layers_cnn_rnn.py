@@ -80,3 +80,24 @@ def test_models_validate_arguments(build):
         build((8, 8), 10)
     with pytest.raises(ValueError, match="classes: expected an integer >= 2, got 1"):
         build((8, 8, 1), 1)
+
+
+def test_frame_mask_counts_whole_frames():
+    from companion.layers import FrameMask
+
+    frames = np.zeros((3, 5, 2), np.float32)
+    mask = np.asarray(FrameMask(8)(frames, np.array([40, 17, 7])))
+    np.testing.assert_array_equal(mask, [[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [0, 0, 0, 0, 0]])
+    assert FrameMask.from_config(FrameMask(4).get_config()).stride == 4
+    with pytest.raises(ValueError, match="stride: expected a positive integer, got 0"):
+        FrameMask(0)
+
+
+def test_blank_padded_frames_forces_the_blank_outside_the_mask():
+    from companion.layers import BlankPaddedFrames
+
+    logits = np.random.default_rng(0).normal(size=(2, 3, 4)).astype(np.float32)
+    valid = np.array([[True, True, False], [True, False, False]])
+    out = np.asarray(BlankPaddedFrames()(logits, valid))
+    np.testing.assert_array_equal(out[valid], logits[valid])
+    np.testing.assert_array_equal(out[~valid], [[0, -1e4, -1e4, -1e4]] * 3)

@@ -15,6 +15,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from companion.ctc import pad_labels
 from companion.data.digits import load_digit_images
 from companion.validation import check_choice, check_positive_int
 
@@ -27,33 +28,34 @@ class DigitStrings:
 
     ``images`` is float32 ``(n, height, width, 1)`` in ``[0, 1]`` (ink is 1);
     ``labels[i]`` is the list of digits of image ``i``; ``sources[i]`` the indices, in
-    the 1,797 scikit-learn digits, of the glyphs it was made from.
+    the 1,797 scikit-learn digits, of the glyphs it was made from; ``widths[i]`` the
+    width of image ``i`` before it was padded (on the right, with background) to the
+    batch's width — all equal to ``width`` unless the strings were composed with
+    ``fit_width=True``.
     """
 
     images: np.ndarray
     labels: list[list[int]]
     sources: list[list[int]]
+    widths: np.ndarray
 
     def padded_labels(self, length: int | None = None, offset: int = 1) -> np.ndarray:
         """Labels as an int32 array ``(n, length)`` for CTC: digit ``d`` becomes class
-        ``d + offset`` and the padding is 0 (the blank), as ``keras.losses.CTC`` expects.
+        ``d + offset`` and the padding is 0 (the blank), as ``keras.losses.CTC`` expects
+        (see :func:`companion.ctc.pad_labels`).
 
         Raises:
             ValueError: if ``length`` is shorter than the longest label.
         """
-        longest = max(len(label) for label in self.labels)
-        length = longest if length is None else check_positive_int("length", length)
-        if length < longest:
-            raise ValueError(
-                f"length: expected at least the longest label ({longest}), got {length}"
-            )
-        out = np.zeros((len(self.labels), length), np.int32)
-        for row, label in enumerate(self.labels):
-            out[row, : len(label)] = np.asarray(label) + offset
-        return out
+        return pad_labels(self.labels, length, offset)
 
 
-def string_image_width(max_length: int, scale: int = 2, max_gap: int = 4, margin: int = 4) -> int:
+MARGIN = 4
+
+
+def string_image_width(
+    max_length: int, scale: int = 2, max_gap: int = 4, margin: int = MARGIN
+) -> int:
     """The fixed width that fits ``max_length`` glyphs with the largest gaps and margins."""
     return 2 * margin + max_length * (GLYPH * scale + max_gap)
 
@@ -68,6 +70,7 @@ def compose_digit_strings(
     max_gap: int = 4,
     jitter: int = 2,
     width: int | None = None,
+    fit_width: bool = False,
     augment: bool = False,
     seed: int,
 ) -> DigitStrings:
@@ -81,6 +84,10 @@ def compose_digit_strings(
         max_gap: the largest gap between two glyphs, in pixels (gaps are 0..max_gap).
         jitter: the largest vertical shift of a glyph, in pixels, up or down.
         width: the image width; by default :func:`string_image_width` of ``max_length``.
+        fit_width: give each image its own width, the string's plus a random margin of
+            0 to 4 pixels on each side (as a text-line detector would crop it), and pad
+            the batch on the right to its widest image; ``widths`` holds the true
+            widths. Leave ``width`` as ``None`` then.
         augment: distort each glyph by a random affine map (rotation up to 10 degrees,
             scale 0.85-1.15, shear up to 0.2): new *glyphs*, not only new compositions,
             so a model cannot memorise the pool of source digits.
@@ -103,6 +110,8 @@ def compose_digit_strings(
     max_gap = check_positive_int("max_gap", max_gap, minimum=0)
     jitter = check_positive_int("jitter", jitter, minimum=0)
     needed = string_image_width(max_length, scale, max_gap, margin=0)
+    if fit_width and width is not None:
+        raise ValueError(f"width: expected None with fit_width=True, got {width!r}")
     width = string_image_width(max_length, scale, max_gap) if width is None else width
     width = check_positive_int("width", width)
     if width < needed:
@@ -120,13 +129,18 @@ def compose_digit_strings(
     # A separate stream, so that augment=True distorts the very same compositions.
     distortion_rng = np.random.default_rng([seed, 1])
     images = np.zeros((n, height, width, 1), np.float32)
-    labels, sources = [], []
+    labels, sources, widths = [], [], []
     for i in range(n):
         length = int(rng.integers(min_length, max_length + 1))
         picks = rng.integers(0, len(pool_y), size=length)
         gaps = rng.integers(0, max_gap + 1, size=length)
         used = length * glyph + gaps[:-1].sum()
-        x = int(rng.integers(0, width - used + 1))
+        if fit_width:
+            x = int(rng.integers(0, MARGIN + 1))
+            widths.append(x + int(used) + int(rng.integers(0, MARGIN + 1)))
+        else:
+            x = int(rng.integers(0, width - used + 1))
+            widths.append(width)
         for pick, gap in zip(picks, gaps, strict=True):
             big = np.kron(pool_x[pick, :, :, 0], np.ones((scale, scale), np.float32))
             if augment:
@@ -138,7 +152,8 @@ def compose_digit_strings(
             x += glyph + int(gap)
         labels.append([int(pool_y[p]) for p in picks])
         sources.append([int(pool_index[p]) for p in picks])
-    return DigitStrings(images, labels, sources)
+    widths = np.asarray(widths, np.int32)
+    return DigitStrings(images[:, :, : widths.max()], labels, sources, widths)
 
 
 def _random_affine(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -163,7 +178,9 @@ class DigitStringBatches(keras.utils.PyDataset):
     ``(seed, e, i)``: every epoch sees new compositions (and, with ``augment=True``, new
     distortions of the glyphs), yet two runs with the same seed see the same data. Only
     ``split="train"`` glyphs are used. Targets are :meth:`DigitStrings.padded_labels`
-    of length ``max_length``, as ``keras.losses.CTC`` expects.
+    of length ``max_length``, as ``keras.losses.CTC`` expects. With ``fit_width=True``
+    the inputs are ``{"image": images, "width": widths}``, for a CRNN built with
+    ``masked_width=True``.
 
     Args:
         batches: batches per epoch.
@@ -188,13 +205,16 @@ class DigitStringBatches(keras.utils.PyDataset):
     def __len__(self) -> int:
         return self.batches
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def __getitem__(self, index: int) -> tuple[Any, np.ndarray]:
         strings = compose_digit_strings(
             self.batch_size,
             seed=int(np.random.SeedSequence([self.seed, self.epoch, index]).generate_state(1)[0]),
             **self.compose,
         )
-        return strings.images, strings.padded_labels(self.compose.get("max_length", 8))
+        targets = strings.padded_labels(self.compose.get("max_length", 8))
+        if self.compose.get("fit_width", False):
+            return {"image": strings.images, "width": strings.widths}, targets
+        return strings.images, targets
 
     def on_epoch_end(self) -> None:
         self.epoch += 1

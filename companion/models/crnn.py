@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import keras
+import numpy as np
 
-from companion.layers import FeatureMapToSequence
+from companion import ctc
+from companion.layers import BlankPaddedFrames, FeatureMapToSequence, FrameMask
 from companion.validation import check_positive_int
 
 
@@ -20,6 +23,8 @@ def crnn(
     units: int = 128,
     dropout: float = 0.25,
     width_pools: int = 3,
+    batch_norm: bool = False,
+    masked_width: bool = False,
 ) -> keras.Model:
     """Build a CRNN that outputs per-frame **logits** over ``alphabet_size + 1`` classes.
 
@@ -42,6 +47,14 @@ def crnn(
         width_pools: how many blocks (0-3) also halve the width. Fewer frames train
             faster, but a label of ``L`` symbols needs at least ``L`` frames (``2L - 1``
             when all are equal).
+        batch_norm: put batch normalisation between each convolution and its ReLU, as
+            the deeper blocks of the original CRNN do. It changes what the model computes
+            between training and inference (batch statistics against moving averages).
+        masked_width: add a second input, ``"width"``: each image's true width in
+            pixels, for batches of images padded on the right to a common width. Padded
+            frames are then masked in the LSTM (:class:`~companion.layers.FrameMask`)
+            and forced to the blank (:class:`~companion.layers.BlankPaddedFrames`), so
+            the padding changes neither the predictions nor the CTC loss.
 
     Raises:
         ValueError: for a height below 8, a width below 4, or out-of-range sizes.
@@ -66,15 +79,64 @@ def crnn(
             check_positive_int("filters", channels_out),
             3,
             padding="same",
-            activation="relu",
+            use_bias=not batch_norm,  # a bias before batch normalisation is redundant
             name=f"conv{index + 1}",
         )(x)
+        if batch_norm:
+            x = keras.layers.BatchNormalization(name=f"batch_norm{index + 1}")(x)
+        x = keras.layers.ReLU(name=f"relu{index + 1}")(x)
         x = keras.layers.MaxPooling2D(pool, name=f"pool{index + 1}")(x)
     x = FeatureMapToSequence(name="map_to_sequence")(x)
     x = keras.layers.Dense(units, activation="relu", name="projection")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(x)
-    x = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=True), name="bilstm")(
-        x
+    bilstm = keras.layers.Bidirectional(
+        keras.layers.LSTM(units, return_sequences=True), name="bilstm"
     )
-    logits = keras.layers.Dense(alphabet_size + 1, name="frame_logits")(x)
-    return keras.Model(inputs, logits, name="crnn")
+    if not masked_width:
+        logits = keras.layers.Dense(alphabet_size + 1, name="frame_logits")(bilstm(x))
+        return keras.Model(inputs, logits, name="crnn")
+    widths = keras.Input((), dtype="int32", name="width")
+    mask = FrameMask(2**width_pools, name="frame_mask")(x, widths)
+    logits = keras.layers.Dense(alphabet_size + 1, name="frame_logits")(bilstm(x, mask=mask))
+    logits = BlankPaddedFrames(name="blank_padding")(logits, mask)
+    return keras.Model({"image": inputs, "width": widths}, logits, name="crnn")
+
+
+def transcribe(
+    model: keras.Model,
+    images: Any,
+    widths: Any = None,
+    *,
+    batch_size: int = 256,
+) -> list[list[int]]:
+    """Read images with a CRNN: per-frame logits, best-path decoding, symbol indices.
+
+    Class ``c`` of the model is symbol ``c - 1`` (class 0 is the blank), so the result
+    holds digits for a digit model, or indices into the alphabet for text.
+
+    Args:
+        model: a CRNN from :func:`crnn`; if it was built with ``masked_width=True``,
+            ``widths`` must be given.
+        images: ``(n, height, width, channels)`` images, padded on the right if their
+            widths differ.
+        widths: each image's true width in pixels, for a masked model.
+        batch_size: images per forward pass.
+
+    Raises:
+        ValueError: for an image batch of the wrong rank, or widths missing or given
+            for the wrong model.
+    """
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4:
+        raise ValueError(
+            f"images: expected a 4-D batch (n, height, width, channels), got shape {images.shape}"
+        )
+    masked = isinstance(model.input, dict)
+    if masked != (widths is not None):
+        expected = "widths for a model with a 'width' input" if masked else "no widths"
+        raise ValueError(
+            f"widths: expected {expected}, got {'none' if widths is None else 'widths'}"
+        )
+    inputs = {"image": images, "width": np.asarray(widths, np.int32)} if masked else images
+    logits = model.predict(inputs, batch_size=batch_size, verbose=0)
+    return [[c - 1 for c in row] for row in ctc.greedy_decode(logits)]
