@@ -114,7 +114,9 @@ def image_grid(
     cmap: str = "gray_r",
     size: float = 1.3,
 ) -> Figure:
-    """Show a batch of images ``(n, height, width)`` or ``(n, height, width, 1)`` in a grid.
+    """Show a batch of grey ``(n, height, width[, 1])`` or colour ``(n, height, width, 3)``
+    images in a grid; each cell keeps the images' aspect ratio (``size`` is its height
+    in inches).
 
     Raises:
         ValueError: for a batch of the wrong rank, or titles of the wrong length.
@@ -122,18 +124,25 @@ def image_grid(
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
-    if images.ndim != 3:
-        raise ValueError(f"images: expected shape (n, height, width[, 1]), got {images.shape}")
+    if not (images.ndim == 3 or (images.ndim == 4 and images.shape[-1] == 3)):
+        raise ValueError(
+            f"images: expected shape (n, height, width[, 1]) or (n, height, width, 3), "
+            f"got {images.shape}"
+        )
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"titles: expected {len(images)} titles, got {len(titles)}")
     rows = max(1, -(-len(images) // columns))
+    aspect = images.shape[2] / images.shape[1]
     fig, axes = plt.subplots(
-        rows, columns, figsize=(columns * size, rows * size + 0.6), squeeze=False
+        rows,
+        columns,
+        figsize=(columns * size * max(1.0, aspect), rows * (size + 0.3) + 0.6),
+        squeeze=False,
     )
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index < len(images):
-            ax.imshow(images[index], cmap=cmap)
+            ax.imshow(images[index], cmap=None if images.ndim == 4 else cmap)
             if titles is not None:
                 ax.set_title(titles[index], fontsize=9, fontweight="normal")
     if not title.strip():

@@ -149,6 +149,12 @@ def test_image_grid_and_confusion_matrix():
         plots.image_grid(np.zeros((8, 8)), title="t")
     with pytest.raises(ValueError, match="titles: expected 5 titles, got 2"):
         plots.image_grid(images, titles=["a", "b"], title="t")
+    colour = np.random.default_rng(1).random((2, 4, 12, 3))
+    fig = plots.image_grid(colour, columns=2, title="colour")
+    assert fig.axes[0].get_images()[0].get_array().shape == (4, 12, 3)
+    assert fig.get_size_inches()[0] > 2 * fig.get_size_inches()[1], "wide images, wide cells"
+    with pytest.raises(ValueError, match=r"got \(2, 4, 12, 2\)"):
+        plots.image_grid(colour[..., :2], title="t")
     fig = plots.confusion_matrix_plot([0, 1, 1, 2], [0, 1, 2, 2], classes=3, title="cm")
     texts = sorted(t.get_text() for t in fig.axes[0].texts)
     assert texts == ["1", "1", "1", "1"]

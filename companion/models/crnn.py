@@ -10,7 +10,7 @@ import numpy as np
 
 from companion import ctc
 from companion.layers import BlankPaddedFrames, FeatureMapToSequence, FrameMask
-from companion.validation import check_positive_int
+from companion.validation import check_positive_int, check_shape
 
 
 def crnn(
@@ -123,8 +123,9 @@ def transcribe(
         batch_size: images per forward pass.
 
     Raises:
-        ValueError: for an image batch of the wrong rank, or widths missing or given
-            for the wrong model.
+        ValueError: for images of the wrong rank, height or channels for this model
+            (e.g. colour images for a grey model), or widths missing or given for the
+            wrong model.
     """
     images = np.asarray(images, np.float32)
     if images.ndim != 4:
@@ -132,6 +133,7 @@ def transcribe(
             f"images: expected a 4-D batch (n, height, width, channels), got shape {images.shape}"
         )
     masked = isinstance(model.input, dict)
+    check_shape("images", images, (model.input["image"] if masked else model.input).shape)
     if masked != (widths is not None):
         expected = "widths for a model with a 'width' input" if masked else "no widths"
         raise ValueError(
