@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from companion import ctc
-from companion.data.digit_strings import compose_digit_strings, string_image_width
+from companion.data.digit_strings import compose_digit_strings, glyph_pool, string_image_width
 from companion.data.digits import load_digit_images
 from companion.models.crnn import crnn
 
@@ -35,14 +35,22 @@ def test_glyphs_are_the_labelled_digits():
         assert label == [int(targets[s]) for s in source]
 
 
-def test_no_source_glyph_is_shared_between_train_and_test():
+def test_no_source_glyph_is_shared_between_train_validation_and_test():
     split = load_digit_images(seed=0)
-    train = compose_digit_strings(300, split="train", seed=1)
-    test = compose_digit_strings(300, split="test", seed=2)
-    train_sources = {s for row in train.sources for s in row}
-    test_sources = {s for row in test.sources for s in row}
-    assert not train_sources & test_sources
-    assert test_sources <= set(split.test_index.tolist())
+    sources = {}
+    for name in ("train", "validation", "test"):
+        strings = compose_digit_strings(300, split=name, seed=1)
+        sources[name] = {s for row in strings.sources for s in row}
+    assert not sources["train"] & sources["test"]
+    assert not sources["train"] & sources["validation"]
+    assert not sources["validation"] & sources["test"]
+    assert sources["test"] <= set(split.test_index.tolist())
+    assert sources["validation"] <= set(split.train_index.tolist())
+    pools = {name: glyph_pool(name) for name in ("train", "validation", "test")}
+    assert sum(len(pool[1]) for pool in pools.values()) == 1797
+    assert len(pools["validation"][1]) == int(np.ceil(0.15 * len(split.y_train)))
+    # Stratified: every digit is in the validation glyphs in about its share.
+    assert set(np.bincount(pools["validation"][1])) == {20, 21}
 
 
 def test_strings_are_deterministic():
@@ -69,7 +77,7 @@ def test_padded_labels_for_keras_ctc():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"split": "val"}, "split: expected one of 'train', 'test', got 'val'"),
+        ({"split": "val"}, "split: expected one of 'train', 'validation', 'test', got 'val'"),
         ({"min_length": 5, "max_length": 3}, "min_length: expected at most max_length=3, got 5"),
         ({"width": 50}, "width: expected at least 160 pixels for 8 glyphs"),
         ({"max_gap": -1}, "max_gap: expected an integer >= 0, got -1"),

@@ -84,3 +84,13 @@ def test_notebook_has_a_title_and_uses_the_course_mode(source):
     assert "COURSE_MODE" not in text.split("```{code-cell}", 2)[-1], (
         f"{source.name} reads the mode itself; ask runtime.budget instead"
     )
+
+
+def test_every_companion_module_is_in_the_api_reference():
+    api = (ROOT / "book" / "api.md").read_text()
+    package = ROOT / "companion"
+    for module in sorted(package.rglob("*.py")):
+        if module.name == "__init__.py" or module.name.startswith("_"):
+            continue
+        name = ".".join(module.relative_to(ROOT).with_suffix("").parts)
+        assert f".. automodule:: {name}\n" in api, f"{name} is missing from book/api.md"

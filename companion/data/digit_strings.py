@@ -3,12 +3,14 @@
 Each image is a row of scikit-learn digits (8x8 glyphs, upscaled), with random gaps
 between glyphs, random vertical jitter and a random left margin, padded to a fixed
 width. Strings for the **test** set use only the held-out source images of
-:func:`companion.data.digits.load_digit_images`, strings for training only its
-training images: no handwritten glyph appears on both sides.
+:func:`companion.data.digits.load_digit_images`; its training images are split once
+more, 85 % for **training** strings and 15 % for **validation** strings (early
+stopping, model choice): no handwritten glyph appears in two of the three splits.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,9 @@ from companion.data.digits import load_digit_images
 from companion.validation import check_choice, check_positive_int
 
 GLYPH = 8
+VALIDATION_SHARE = 0.15
+"""The share of the training glyphs held out for validation strings."""
+SPLITS = ("train", "validation", "test")
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,8 @@ def compose_digit_strings(
 
     Args:
         n: number of images.
-        split: ``"train"`` or ``"test"``: which source glyphs to use (see module doc).
+        split: ``"train"``, ``"validation"`` or ``"test"``: which source glyphs to use
+            (see the module's description).
         min_length, max_length: the range of string lengths (inclusive).
         scale: integer upscaling of the 8x8 glyphs (nearest neighbour).
         max_gap: the largest gap between two glyphs, in pixels (gaps are 0..max_gap).
@@ -101,7 +107,7 @@ def compose_digit_strings(
             too small for ``max_length`` glyphs.
     """
     n = check_positive_int("n", n)
-    check_choice("split", split, ("train", "test"))
+    check_choice("split", split, SPLITS)
     min_length = check_positive_int("min_length", min_length)
     max_length = check_positive_int("max_length", max_length)
     if min_length > max_length:
@@ -119,10 +125,7 @@ def compose_digit_strings(
             f"width: expected at least {needed} pixels for {max_length} glyphs with gaps "
             f"up to {max_gap}, got {width}"
         )
-    digits = load_digit_images(seed=0)
-    pool_x = digits.x_train if split == "train" else digits.x_test
-    pool_y = digits.y_train if split == "train" else digits.y_test
-    pool_index = digits.train_index if split == "train" else digits.test_index
+    pool_x, pool_y, pool_index = _upscaled_pool(split, scale)
     glyph = GLYPH * scale
     height = glyph + 2 * jitter
     rng = np.random.default_rng(seed)
@@ -142,7 +145,7 @@ def compose_digit_strings(
             x = int(rng.integers(0, width - used + 1))
             widths.append(width)
         for pick, gap in zip(picks, gaps, strict=True):
-            big = np.kron(pool_x[pick, :, :, 0], np.ones((scale, scale), np.float32))
+            big = pool_x[pick]
             if augment:
                 big = _random_affine(big, distortion_rng)
             y = jitter + int(rng.integers(-jitter, jitter + 1))
@@ -154,6 +157,41 @@ def compose_digit_strings(
         sources.append([int(pool_index[p]) for p in picks])
     widths = np.asarray(widths, np.int32)
     return DigitStrings(images[:, :, : widths.max()], labels, sources, widths)
+
+
+def glyph_pool(split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The source glyphs of a split: images ``(n, 8, 8, 1)``, digits, and their indices
+    in the 1,797 scikit-learn digits. The three splits are disjoint and fixed.
+    """
+    check_choice("split", split, SPLITS)
+    return tuple(array.copy() for array in _glyph_pool(split))
+
+
+@functools.cache
+def _glyph_pool(split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digit_images(seed=0)
+    if split == "test":
+        return digits.x_test, digits.y_test, digits.test_index
+    train, validation = train_test_split(
+        np.arange(len(digits.y_train)),
+        test_size=VALIDATION_SHARE,
+        random_state=0,
+        stratify=digits.y_train,
+    )
+    rows = train if split == "train" else validation
+    return digits.x_train[rows], digits.y_train[rows], digits.train_index[rows]
+
+
+@functools.cache
+def _upscaled_pool(split: str, scale: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The glyphs of a split upscaled ``scale`` times (nearest neighbour), computed once:
+    composing a batch must not reload the digits."""
+    images, digits, indices = _glyph_pool(split)
+    upscaled = images[:, :, :, 0].repeat(scale, axis=1).repeat(scale, axis=2)
+    upscaled.flags.writeable = False  # shared by every call
+    return upscaled, digits, indices
 
 
 def _random_affine(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
