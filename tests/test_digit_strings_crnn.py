@@ -148,6 +148,10 @@ def test_training_batches_are_fresh_each_epoch_and_reproducible():
     assert not np.array_equal(batches[0][0], x0)  # a new epoch composes new strings
     again = DigitStringBatches(3, 4, seed=7, augment=True, max_length=5)
     np.testing.assert_array_equal(again[0][0], x0)
+    fixed = DigitStringBatches(3, 4, seed=7, fresh=False)
+    first = fixed[1][0]
+    fixed.on_epoch_end()
+    np.testing.assert_array_equal(fixed[1][0], first)  # a fixed set: the same every epoch
     with pytest.raises(
         ValueError, match="split: expected 'train' for training batches, got 'test'"
     ):

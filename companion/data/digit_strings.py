@@ -210,7 +210,7 @@ def _random_affine(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 class DigitStringBatches(keras.utils.PyDataset):
-    """An endless supply of freshly composed training strings, one batch at a time.
+    """Training strings composed one batch at a time, fresh every epoch or fixed.
 
     Batch ``i`` of epoch ``e`` is :func:`compose_digit_strings` with the seed
     ``(seed, e, i)``: every epoch sees new compositions (and, with ``augment=True``, new
@@ -224,15 +224,20 @@ class DigitStringBatches(keras.utils.PyDataset):
         batches: batches per epoch.
         batch_size: strings per batch.
         seed: base seed.
+        fresh: compose new strings every epoch; with ``False`` every epoch sees the same
+            ``batches * batch_size`` strings (a fixed training set, in a shuffled order).
         **compose: further arguments of :func:`compose_digit_strings` (``augment``,
             ``min_length``, ``max_length``, ...).
     """
 
-    def __init__(self, batches: int, batch_size: int, *, seed: int, **compose: Any) -> None:
+    def __init__(
+        self, batches: int, batch_size: int, *, seed: int, fresh: bool = True, **compose: Any
+    ) -> None:
         super().__init__()
         self.batches = check_positive_int("batches", batches)
         self.batch_size = check_positive_int("batch_size", batch_size)
         self.seed = seed
+        self.fresh = fresh
         self.compose = {"split": "train", **compose}
         if self.compose["split"] != "train":
             raise ValueError(
@@ -246,7 +251,11 @@ class DigitStringBatches(keras.utils.PyDataset):
     def __getitem__(self, index: int) -> tuple[Any, np.ndarray]:
         strings = compose_digit_strings(
             self.batch_size,
-            seed=int(np.random.SeedSequence([self.seed, self.epoch, index]).generate_state(1)[0]),
+            seed=int(
+                np.random.SeedSequence(
+                    [self.seed, self.epoch if self.fresh else 0, index]
+                ).generate_state(1)[0]
+            ),
             **self.compose,
         )
         targets = strings.padded_labels(self.compose.get("max_length", 8))

@@ -20,7 +20,7 @@ def crnn(
     channels: int = 1,
     alphabet_size: int = 10,
     filters: Sequence[int] = (32, 64, 128),
-    units: int = 128,
+    units: int = 64,
     dropout: float = 0.25,
     width_pools: int = 3,
     batch_norm: bool = False,
