@@ -1,8 +1,8 @@
 """Notebook display helpers: show a function's source, catch an expected error, glue numbers.
 
 ``glue`` stores a value in the notebook's output so that the book's prose can quote it
-with ``{glue:text}`name:.3f``` (the MyST-NB glue protocol, implemented here so that the
-notebooks need no MyST-NB in Colab).
+with MyST-NB's ``glue:text`` role, e.g. the value ``name`` formatted as ``name:.3f`` (the
+MyST-NB glue protocol, implemented here so that the notebooks need no MyST-NB in Colab).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def expect_error(
 
 
 def glue(name: str, value: Any, *, display: bool = False) -> None:
-    """Store ``value`` under ``name`` for the book's prose (``{glue:text}`name```).
+    """Store ``value`` under ``name`` for the book's prose (MyST-NB's ``glue:text`` role).
 
     NumPy scalars are converted to Python numbers so that format specs such as ``:.1%``
     work, and a string is stored as itself (no quotes). With ``display=True`` the value
