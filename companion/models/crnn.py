@@ -54,7 +54,8 @@ def crnn(
             pixels, for batches of images padded on the right to a common width. Padded
             frames are then masked in the LSTM (:class:`~companion.layers.FrameMask`)
             and forced to the blank (:class:`~companion.layers.BlankPaddedFrames`), so
-            the padding changes neither the predictions nor the CTC loss.
+            the padding stays out of the LSTM and of the CTC loss (only the convolutions
+            still see a few padding pixels beyond each image's right edge).
 
     Raises:
         ValueError: for a height below 8, a width below 4, or out-of-range sizes.
