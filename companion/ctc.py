@@ -163,16 +163,22 @@ def ctc_loss(
         raise ValueError(
             f"labels: expected {batch} labellings (one per sequence), got {len(labels)}"
         )
-    lengths = [steps] * batch if input_lengths is None else list(input_lengths)
+    lengths = _input_lengths(input_lengths, batch, steps)
+    log_probs = log_softmax(logits)
+    return np.array([ctc_forward(log_probs[b, : lengths[b]], labels[b])[0] for b in range(batch)])
+
+
+def _input_lengths(input_lengths: Sequence[int] | None, batch: int, steps: int) -> list[int]:
+    """The valid time steps of each sequence: all ``steps`` when ``None``, else checked."""
+    if input_lengths is None:
+        return [steps] * batch
+    lengths = [int(length) for length in input_lengths]
     if len(lengths) != batch:
         raise ValueError(f"input_lengths: expected {batch} lengths, got {len(lengths)}")
     for length in lengths:
-        if not 1 <= int(length) <= steps:
+        if not 1 <= length <= steps:
             raise ValueError(f"input_lengths: expected lengths in 1..{steps}, got {length}")
-    log_probs = log_softmax(logits)
-    return np.array(
-        [ctc_forward(log_probs[b, : int(lengths[b])], labels[b])[0] for b in range(batch)]
-    )
+    return lengths
 
 
 def greedy_decode(
@@ -188,13 +194,16 @@ def greedy_decode(
         probabilities: ``(batch, time, classes)`` probabilities, log-probabilities or
             logits (only the argmax matters).
         input_lengths: valid time steps per sequence; all when ``None``.
+
+    Raises:
+        ValueError: for a wrong shape, or lengths of the wrong number or out of range.
     """
     scores = as_float_array(
         "probabilities", probabilities, ndim=3, axes=("batch", "time", "classes")
     )
-    lengths = [scores.shape[1]] * len(scores) if input_lengths is None else input_lengths
+    lengths = _input_lengths(input_lengths, len(scores), scores.shape[1])
     best = scores.argmax(axis=-1)
-    return [collapse(best[b, : int(lengths[b])]) for b in range(len(scores))]
+    return [collapse(best[b, : lengths[b]]) for b in range(len(scores))]
 
 
 def beam_search_decode(log_probs: Any, beam_width: int = 16) -> tuple[list[int], float]:

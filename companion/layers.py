@@ -7,6 +7,8 @@ from typing import Any
 import keras
 from keras import ops
 
+from companion.validation import check_positive_int
+
 
 @keras.saving.register_keras_serializable(package="companion")
 class FeatureMapToSequence(keras.layers.Layer):
@@ -61,9 +63,7 @@ class FrameMask(keras.layers.Layer):
 
     def __init__(self, stride: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
-            raise ValueError(f"stride: expected a positive integer, got {stride!r}")
-        self.stride = stride
+        self.stride = check_positive_int("stride", stride)
 
     def call(self, frames: Any, widths: Any) -> Any:
         steps = ops.arange(ops.shape(frames)[1])

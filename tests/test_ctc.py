@@ -155,6 +155,14 @@ def test_metrics():
             r"input_lengths: expected lengths in 1..5, got 6",
         ),
         (
+            lambda: ctc.greedy_decode(np.zeros((2, 5, 4)), [5]),
+            "input_lengths: expected 2 lengths, got 1",
+        ),
+        (
+            lambda: ctc.greedy_decode(np.zeros((1, 5, 4)), [0]),
+            r"input_lengths: expected lengths in 1..5, got 0",
+        ),
+        (
             lambda: ctc.ctc_loss(np.zeros((5, 4)), [[1]]),
             r"logits: expected a 3-D array \(batch, time, classes\)",
         ),

@@ -89,7 +89,7 @@ def test_frame_mask_counts_whole_frames():
     mask = np.asarray(FrameMask(8)(frames, np.array([40, 17, 7])))
     np.testing.assert_array_equal(mask, [[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [0, 0, 0, 0, 0]])
     assert FrameMask.from_config(FrameMask(4).get_config()).stride == 4
-    with pytest.raises(ValueError, match="stride: expected a positive integer, got 0"):
+    with pytest.raises(ValueError, match="stride: expected an integer >= 1, got 0"):
         FrameMask(0)
 
 
