@@ -74,13 +74,25 @@ class LinearAutoregression:
     Fitted by ordinary least squares on the training windows (with an optional ridge
     penalty ``ridge * ||w||²``, which leaves the intercept unpenalised). With
     ``input_length`` inputs it has ``(input_length + 1) * horizon`` parameters.
+
+    With ``anchor=True`` it works on changes from the window's last value ``x_L``, as
+    the anchored CNN–LSTM does: ``y_j - x_L = w_j · (x_{1:L-1} - x_L) + b_j`` (the last
+    input minus itself is always 0, so it is left out: ``input_length * horizon``
+    parameters). The intercept ``b_j`` is then a drift per step.
     """
 
-    def __init__(self, ridge: float = 0.0) -> None:
+    def __init__(self, ridge: float = 0.0, *, anchor: bool = False) -> None:
         if isinstance(ridge, bool) or not isinstance(ridge, int | float) or ridge < 0:
             raise ValueError(f"ridge: expected a number >= 0, got {ridge!r}")
         self.ridge = float(ridge)
+        self.anchor = bool(anchor)
         self.coefficients: np.ndarray | None = None
+        self.input_length: int | None = None
+
+    def _design(self, x: np.ndarray) -> np.ndarray:
+        if self.anchor:
+            x = x[:, :-1] - x[:, -1:]
+        return np.hstack([x, np.ones((len(x), 1))])
 
     def fit(self, x: Any, y: Any) -> LinearAutoregression:
         """Fit on windows ``x`` ``(windows, input_length[, 1])`` and targets ``y``.
@@ -98,16 +110,23 @@ class LinearAutoregression:
                 f"y: expected targets (windows, horizon) with {x.shape[0]} windows (as x), "
                 f"got shape {y.shape}"
             )
-        if self.ridge == 0 and x.shape[0] < x.shape[1] + 1:
+        if self.anchor and x.shape[1] < 2:
+            raise ValueError(f"x: expected input_length >= 2 with anchor=True, got {x.shape[1]}")
+        design = self._design(x)
+        if self.ridge == 0 and x.shape[0] < design.shape[1]:
             raise ValueError(
-                f"x: expected at least input_length + 1 = {x.shape[1] + 1} windows to fit "
+                f"x: expected at least {design.shape[1]} windows (one per parameter) to fit "
                 f"by least squares, got {x.shape[0]}; use fewer inputs or ridge > 0"
             )
-        design = np.hstack([x, np.ones((len(x), 1))])
-        gram = design.T @ design
-        penalty = self.ridge * np.eye(design.shape[1])
-        penalty[-1, -1] = 0.0
-        self.coefficients = np.linalg.solve(gram + penalty, design.T @ y)
+        if self.anchor:
+            y = y - x[:, -1:]
+        if self.ridge == 0:
+            self.coefficients = np.linalg.lstsq(design, y, rcond=None)[0]
+        else:
+            penalty = self.ridge * np.eye(design.shape[1])
+            penalty[-1, -1] = 0.0
+            self.coefficients = np.linalg.solve(design.T @ design + penalty, design.T @ y)
+        self.input_length = x.shape[1]
         return self
 
     def predict(self, x: Any) -> np.ndarray:
@@ -120,12 +139,13 @@ class LinearAutoregression:
         if self.coefficients is None:
             raise RuntimeError("LinearAutoregression: call fit(x, y) before predict(x)")
         x = _check_windows("x", x)
-        if x.shape[1] != self.coefficients.shape[0] - 1:
+        if x.shape[1] != self.input_length:
             raise ValueError(
-                f"x: expected windows of input_length {self.coefficients.shape[0] - 1} (as "
-                f"in fit), got {x.shape[1]}"
+                f"x: expected windows of input_length {self.input_length} (as in fit), "
+                f"got {x.shape[1]}"
             )
-        return np.hstack([x, np.ones((len(x), 1))]) @ self.coefficients
+        forecast = self._design(x) @ self.coefficients
+        return forecast + x[:, -1:] if self.anchor else forecast
 
 
 def residual_interval(

@@ -62,6 +62,20 @@ def test_linear_autoregression_recovers_a_noiseless_ar_process():
     assert model.predict(x[:5]).shape == (5, 1)
 
 
+def test_anchored_linear_autoregression_fits_changes_from_the_last_value():
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(60, 5)), rng.normal(size=(60, 2))
+    model = LinearAutoregression(anchor=True).fit(x, y)
+    changes = np.hstack([x[:, :-1] - x[:, -1:], np.ones((60, 1))])
+    expected = np.linalg.lstsq(changes, y - x[:, -1:], rcond=None)[0]
+    np.testing.assert_allclose(model.coefficients, expected, atol=1e-10)
+    np.testing.assert_allclose(model.predict(x), changes @ expected + x[:, -1:], atol=1e-10)
+    # Shifting a window shifts its forecast by the same amount.
+    np.testing.assert_allclose(model.predict(x + 3.0), model.predict(x) + 3.0, atol=1e-10)
+    with pytest.raises(ValueError, match="x: expected input_length >= 2 with anchor=True"):
+        LinearAutoregression(anchor=True).fit(x[:, :1], y)
+
+
 def test_linear_autoregression_equals_numpy_lstsq_and_ridge_shrinks():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(50, 4, 1)), rng.normal(size=(50, 3))
@@ -85,7 +99,7 @@ def test_linear_autoregression_equals_numpy_lstsq_and_ridge_shrinks():
         (
             lambda: LinearAutoregression().fit(np.ones((3, 5)), np.ones((3, 1))),
             ValueError,
-            "x: expected at least input_length \\+ 1 = 6 windows .* got 3",
+            "x: expected at least 6 windows \\(one per parameter\\) .* got 3",
         ),
         (
             lambda: LinearAutoregression().fit(np.ones((10, 2)), np.ones((9, 1))),
