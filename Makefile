@@ -10,10 +10,11 @@ NOTEBOOKS   := $(wildcard notebooks/*.ipynb)
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install book test lint format unit notebooks book-fast pages sync results clean
+.PHONY: help install book chapter test lint format unit notebooks book-fast pages sync results clean
 
 help:
 	@echo "make book     build the book: every chapter in full mode (cached) -> _build/html"
+	@echo "make chapter N=05   execute one chapter in full mode into the book's cache"
 	@echo "make test     lint, unit tests, notebooks in fast mode, strict book build, page checks"
 	@echo "make sync     rewrite the notebooks' set-up cell and their paired .ipynb from the .md"
 	@echo "make results  print the recorded results; fails when a full-mode floor is missed"
@@ -29,10 +30,16 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
+# Chapters run one by one with progress lines and a watchdog (scripts/build_book.py);
+# each is cached, so a rerun after a failure executes only what is not cached yet.
 book: $(STAMP)
-	COURSE_MODE=full $(BIN)/jupyter-book build .
+	COURSE_MODE=full $(BIN)/python scripts/build_book.py
 	@$(BIN)/python -m companion.results
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+chapter: $(STAMP)
+	@test -n "$(N)" || { echo "usage: make chapter N=05 [FORCE=1]"; exit 2; }
+	COURSE_MODE=full $(BIN)/python scripts/build_book.py --no-html --only $(N) $(if $(FORCE),--force)
 
 test: lint unit notebooks book-fast pages
 	@echo "make test: all checks passed"
@@ -52,7 +59,7 @@ notebooks: $(STAMP)
 	COURSE_MODE=fast $(BIN)/python -m pytest --nbmake --nbmake-timeout=300 -n 2 $(NOTEBOOKS)
 
 book-fast: $(STAMP)
-	COURSE_MODE=fast $(BIN)/jupyter-book build . --path-output $(FAST_OUTPUT) -W --keep-going
+	COURSE_MODE=fast $(BIN)/python scripts/build_book.py --output $(FAST_OUTPUT) --strict
 
 pages: $(STAMP)
 	BOOK_HTML=$(FAST_HTML) $(BIN)/python -m pytest -m book tests/test_book_pages.py

@@ -6,7 +6,8 @@ implementations of the layers the chapters explain (:mod:`companion.cells`), dat
 generators (:mod:`companion.data`) and training helpers (:mod:`companion.training`).
 
 Importing the package quiets TensorFlow's C++ start-up logging (it must be set before
-TensorFlow is first imported) but imports nothing heavy itself.
+TensorFlow is first imported) and sizes TensorFlow's thread pools to a container's CPU quota
+(:func:`companion.runtime.limit_threads_to_usable_cpus`), but imports nothing heavy itself.
 """
 
 import logging
@@ -17,5 +18,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # TensorFlow's Python warnings (e.g. about retracing a function for a new input shape)
 # would land in the notebooks' output; errors still show.
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+# TensorFlow sizes its thread pools from the visible CPUs; under a container's CPU quota
+# that oversubscribes the cores it may use. Like the log level, this must precede TensorFlow.
+from companion.runtime import limit_threads_to_usable_cpus  # noqa: E402
+
+limit_threads_to_usable_cpus()
 
 __version__ = "0.1.0"

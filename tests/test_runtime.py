@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -81,3 +83,50 @@ def test_device_report_names_versions_and_device(monkeypatch, capsys):
     assert report["tensorflow"][0].isdigit() and report["keras"].startswith("3.")
     runtime.print_device_report()
     assert "tensorflow" in capsys.readouterr().out
+
+
+def fake_cgroup_v1(root, group: str, quota: int, period: int = 100_000) -> str:
+    folder = root / "cpu" / group.lstrip("/")
+    folder.mkdir(parents=True)
+    (folder / "cpu.cfs_quota_us").write_text(f"{quota}\n")
+    (folder / "cpu.cfs_period_us").write_text(f"{period}\n")
+    return f"4:memory:/\n1:cpu:{group}\n0::/\n"
+
+
+def test_usable_cpus_reads_the_process_cgroup_quota(tmp_path, monkeypatch):
+    monkeypatch.setattr(runtime, "_schedulable_cpus", lambda: 16)
+    membership = fake_cgroup_v1(tmp_path, "/docker/abc", quota=150_000)
+    assert runtime.usable_cpus(tmp_path, membership) == 2  # 1.5 cores of time, rounded up
+    unlimited = fake_cgroup_v1(tmp_path / "other", "/", quota=-1)
+    assert runtime.usable_cpus(tmp_path / "other", unlimited) == 16
+
+
+def test_usable_cpus_reads_cgroup_v2(tmp_path, monkeypatch):
+    monkeypatch.setattr(runtime, "_schedulable_cpus", lambda: 8)
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "cpu.max").write_text("200000 100000\n")
+    assert runtime.usable_cpus(tmp_path, "0::/box\n") == 2
+    (tmp_path / "box" / "cpu.max").write_text("max 100000\n")
+    assert runtime.usable_cpus(tmp_path, "0::/box\n") == 8
+    assert runtime.usable_cpus(tmp_path / "missing", "0::/box\n") == 8
+
+
+def test_thread_pools_follow_a_quota_and_keep_user_settings(tmp_path, monkeypatch):
+    monkeypatch.setattr(runtime, "_schedulable_cpus", lambda: 16)
+    for name in runtime.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    membership = fake_cgroup_v1(tmp_path, "/limited", quota=200_000)
+    monkeypatch.setenv("TF_NUM_INTEROP_THREADS", "4")
+    assert runtime.limit_threads_to_usable_cpus(tmp_path, membership) == {
+        "TF_NUM_INTRAOP_THREADS": "2"
+    }
+    assert os.environ["TF_NUM_INTEROP_THREADS"] == "4"
+
+
+def test_no_quota_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(runtime, "_schedulable_cpus", lambda: 2)
+    for name in runtime.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    membership = fake_cgroup_v1(tmp_path, "/", quota=-1)
+    assert runtime.limit_threads_to_usable_cpus(tmp_path, membership) == {}
+    assert not any(name in os.environ for name in runtime.THREAD_VARIABLES)
