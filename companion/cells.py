@@ -511,3 +511,165 @@ def gru_forward(x: Any, weights: GRUWeights, h0: Any = None) -> np.ndarray:
         h = z * h + (1.0 - z) * g
         hidden[:, t] = h
     return hidden
+
+
+@dataclass(frozen=True)
+class ConvLSTMWeights:
+    """The weights of a 2-D ConvLSTM layer (Shi et al. 2015), in Keras' layout.
+
+    ``kernel (k_h, k_w, c, 4f)``, ``recurrent_kernel (k_h, k_w, f, 4f)`` and ``bias (4f,)``
+    hold the four gate blocks side by side on the last axis in the order **i, f, c, o**
+    of :class:`LSTMWeights`; ``f`` is the number of filters (the state's channels). Each
+    block is a convolution kernel where the LSTM has a matrix.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+
+    def __post_init__(self) -> None:
+        kernel = as_float_array(
+            "kernel", self.kernel, ndim=4, axes=("kh", "kw", "channels", "4*filters")
+        )
+        if kernel.shape[3] % 4:
+            raise ValueError(
+                "kernel: expected a last axis of 4 * filters (gates i, f, c, o), "
+                f"got shape {kernel.shape}"
+            )
+        filters = kernel.shape[3] // 4
+        recurrent = as_float_array(
+            "recurrent_kernel",
+            self.recurrent_kernel,
+            ndim=4,
+            axes=("kh", "kw", "filters", "4*filters"),
+        )
+        check_shape("recurrent_kernel", recurrent, (None, None, filters, 4 * filters))
+        if recurrent.shape[0] % 2 == 0 or recurrent.shape[1] % 2 == 0:
+            raise ValueError(
+                "recurrent_kernel: expected odd kernel sizes (the state keeps its size "
+                f"under 'same' padding), got shape {recurrent.shape}"
+            )
+        bias = as_float_array("bias", self.bias, ndim=1)
+        check_shape("bias", bias, (4 * filters,))
+        object.__setattr__(self, "kernel", kernel)
+        object.__setattr__(self, "recurrent_kernel", recurrent)
+        object.__setattr__(self, "bias", bias)
+
+    @property
+    def channels(self) -> int:
+        """Number of input channels ``c``."""
+        return self.kernel.shape[2]
+
+    @property
+    def filters(self) -> int:
+        """Number of state channels ``f``."""
+        return self.kernel.shape[3] // 4
+
+    @classmethod
+    def random(
+        cls, channels: int, filters: int, kernel_size: int = 3, *, seed: int
+    ) -> ConvLSTMWeights:
+        """Draw weights with a fixed seed: uniform kernels and a small random bias."""
+        channels = check_positive_int("channels", channels)
+        filters = check_positive_int("filters", filters)
+        kernel_size = check_positive_int("kernel_size", kernel_size)
+        rng = np.random.default_rng(seed)
+        k = kernel_size
+        limit = np.sqrt(6.0 / (k * k * (channels + 4 * filters)))
+        kernel = rng.uniform(-limit, limit, size=(k, k, channels, 4 * filters))
+        limit = np.sqrt(3.0 / (k * k * filters))
+        recurrent = rng.uniform(-limit, limit, size=(k, k, filters, 4 * filters))
+        return cls(kernel, recurrent, rng.normal(scale=0.1, size=4 * filters))
+
+    @classmethod
+    def from_keras(cls, layer: Any) -> ConvLSTMWeights:
+        """Copy the weights of a built ``keras.layers.ConvLSTM2D``.
+
+        Raises:
+            ValueError: if the layer has no bias (not 3 weight arrays).
+        """
+        weights = layer.get_weights()
+        if len(weights) != 3:
+            raise ValueError(
+                "layer: expected a built ConvLSTM2D with use_bias=True "
+                f"(kernel, recurrent_kernel, bias), got {len(weights)} weight arrays"
+            )
+        return cls(*weights)
+
+    def to_keras(self) -> list[np.ndarray]:
+        """Return ``[kernel, recurrent_kernel, bias]`` for ``ConvLSTM2D.set_weights``."""
+        return [a.astype(np.float32) for a in (self.kernel, self.recurrent_kernel, self.bias)]
+
+
+def convlstm_forward(
+    x: Any,
+    weights: ConvLSTMWeights,
+    h0: Any = None,
+    c0: Any = None,
+    *,
+    padding: str = "same",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run a 2-D ConvLSTM over frames and return every hidden and cell state.
+
+    The LSTM of :func:`lstm_forward` with every matrix product replaced by a convolution
+    ``*`` (:func:`companion.conv.conv2d`); the states are feature maps::
+
+        z_t = W_x * x_t + W_h * h_{t-1} + b        split into the blocks i, f, c, o
+        i_t = sigmoid(z_i),  f_t = sigmoid(z_f),  o_t = sigmoid(z_o)
+        c_t = f_t ⊙ c_{t-1} + i_t ⊙ tanh(z_c)
+        h_t = o_t ⊙ tanh(c_t)
+
+    The input convolution uses ``padding``; the recurrent one always uses ``"same"``, so
+    the state keeps its size (as in ``keras.layers.ConvLSTM2D``). Strides and dilation
+    are 1.
+
+    Args:
+        x: frames ``(batch, time, height, width, channels)``.
+        weights: the layer's weights.
+        h0, c0: initial states ``(batch, out_height, out_width, filters)``; zeros when
+            ``None``.
+        padding: ``"same"`` or ``"valid"`` for the input convolution.
+
+    Returns:
+        ``(h, c)``, each ``(batch, time, out_height, out_width, filters)``.
+
+    Raises:
+        ValueError: if ``x`` is not 5-D, has no time step, or its channels do not match
+            the kernel; or if ``h0``/``c0`` have the wrong shape.
+    """
+    from companion.conv import conv2d, conv_output_size
+
+    x = as_float_array("x", x, ndim=5, axes=("batch", "time", "height", "width", "channels"))
+    if x.shape[1] == 0:
+        raise ValueError(f"x: expected at least one time step, got shape {x.shape}")
+    check_shape("x", x, (None, None, None, None, weights.channels))
+    batch, steps, height, width, _ = x.shape
+    kh, kw = weights.kernel.shape[:2]
+    state_shape = (
+        batch,
+        conv_output_size(height, kh, padding=padding),
+        conv_output_size(width, kw, padding=padding),
+        weights.filters,
+    )
+    states = []
+    for name, value in (("h0", h0), ("c0", c0)):
+        if value is None:
+            states.append(np.zeros(state_shape))
+        else:
+            value = as_float_array(
+                name, value, ndim=4, axes=("batch", "height", "width", "filters")
+            )
+            check_shape(name, value, state_shape)
+            states.append(value)
+    h, c = states
+    hidden = np.empty((batch, steps, *state_shape[1:]))
+    cells = np.empty_like(hidden)
+    for t in range(steps):
+        z = conv2d(x[:, t], weights.kernel, weights.bias, padding=padding) + conv2d(
+            h, weights.recurrent_kernel, padding="same"
+        )
+        z_i, z_f, z_c, z_o = _gate_blocks(z, 4)
+        c = sigmoid(z_f) * c + sigmoid(z_i) * np.tanh(z_c)
+        h = sigmoid(z_o) * np.tanh(c)
+        hidden[:, t], cells[:, t] = h, c
+    return hidden, cells

@@ -105,3 +105,97 @@ class BlankPaddedFrames(keras.layers.Layer):
 
     def compute_output_shape(self, logits_shape: Any, valid_shape: Any) -> tuple:
         return tuple(logits_shape)
+
+
+@keras.saving.register_keras_serializable(package="companion")
+class RecurrentConv2D(keras.layers.Layer):
+    """A recurrent convolutional layer (RCL) of Liang & Hu (2015).
+
+    One feed-forward convolution ``w_f`` of the input ``u`` and one recurrent convolution
+    ``w_r`` of the layer's own state, unrolled ``steps`` times *inside* the layer on the
+    same, static input::
+
+        x(0) = ReLU(BN_0(w_f * u + b))
+        x(t) = ReLU(BN_t(w_f * u + b + w_r * x(t-1)))      t = 1..steps
+
+    and ``x(steps)`` is the output. Each step widens the receptive field by one recurrent
+    kernel while the parameter count stays that of two convolutions: a deeper effective
+    network without more weights. The recurrence runs over *iterations* on one image,
+    not over time: unlike ConvLSTM there are no gates and no sequence of frames.
+
+    Liang & Hu normalise each step with local response normalisation; this layer uses
+    batch normalisation instead (``batch_norm=True``, one per step, since the statistics
+    of the steps differ), the normalisation that replaced it in later convolutional
+    networks. With ``batch_norm=False`` the steps are plain ``ReLU`` of the sums.
+
+    Args:
+        filters: output channels (also the state's channels).
+        kernel_size: size of both square kernels (``"same"`` padding, stride 1).
+        steps: recurrent iterations after the feed-forward pass, at least 0
+            (0 gives a plain convolution + ReLU).
+        batch_norm: normalise each step's pre-activation.
+    """
+
+    def __init__(
+        self,
+        filters: int,
+        kernel_size: int = 3,
+        steps: int = 3,
+        batch_norm: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.filters = check_positive_int("filters", filters)
+        self.kernel_size = check_positive_int("kernel_size", kernel_size)
+        self.steps = check_positive_int("steps", steps, minimum=0)
+        if not isinstance(batch_norm, bool):
+            raise TypeError(f"batch_norm: expected True or False, got {batch_norm!r}")
+        self.batch_norm = batch_norm
+        self.feed_forward = keras.layers.Conv2D(
+            self.filters, self.kernel_size, padding="same", name="feed_forward"
+        )
+        self.recurrent = keras.layers.Conv2D(
+            self.filters, self.kernel_size, padding="same", use_bias=False, name="recurrent"
+        )
+        self.norms = (
+            [keras.layers.BatchNormalization(name=f"norm{t}") for t in range(self.steps + 1)]
+            if batch_norm
+            else []
+        )
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        if len(input_shape) != 4 or input_shape[-1] is None:
+            raise ValueError(
+                "inputs: expected a 4-D batch (batch, height, width, channels) with known "
+                f"channels, got shape {tuple(input_shape)}"
+            )
+        self.feed_forward.build(input_shape)
+        state_shape = (*input_shape[:3], self.filters)
+        if self.steps:
+            self.recurrent.build(state_shape)
+        for norm in self.norms:
+            norm.build(state_shape)
+
+    def _activate(self, step: int, pre: Any, training: bool | None) -> Any:
+        if self.batch_norm:
+            pre = self.norms[step](pre, training=training)
+        return ops.relu(pre)
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        drive = self.feed_forward(inputs)  # w_f * u + b, the same at every step
+        state = self._activate(0, drive, training)
+        for step in range(1, self.steps + 1):
+            state = self._activate(step, drive + self.recurrent(state), training)
+        return state
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return (*input_shape[:3], self.filters)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "steps": self.steps,
+            "batch_norm": self.batch_norm,
+        }

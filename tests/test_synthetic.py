@@ -104,3 +104,68 @@ def test_digit_split_validates(fraction, error):
 
     with pytest.raises(error, match="test_fraction: expected a number in \\(0, 1\\)"):
         load_digit_images(fraction)
+
+
+def test_moving_digits_shapes_range_and_determinism():
+    from companion.data.synthetic import moving_digits
+
+    frames, labels = moving_digits(6, 5, size=20, n_digits=2, seed=3, return_labels=True)
+    assert frames.shape == (6, 5, 20, 20, 1) and frames.dtype == np.float32
+    assert labels.shape == (6, 2) and labels.dtype == np.int32
+    assert 0.0 <= frames.min() and frames.max() <= 1.0 and frames.max() > 0.5
+    np.testing.assert_array_equal(moving_digits(6, 5, size=20, n_digits=2, seed=3), frames)
+    assert not np.array_equal(moving_digits(6, 5, size=20, n_digits=2, seed=4), frames)
+
+
+def test_moving_digits_glyph_stays_whole_and_moves():
+    from companion.data.digit_strings import glyph_pool
+    from companion.data.synthetic import moving_digits
+
+    frames = moving_digits(20, 30, size=16, speed=(1.0, 2.0), split="test", seed=0)
+    mass = frames.sum(axis=(2, 3, 4))  # one glyph, never clipped by the walls: constant ink
+    np.testing.assert_allclose(mass, mass[:, :1].repeat(30, axis=1), rtol=1e-5)
+    test_masses = np.round(glyph_pool("test")[0].sum(axis=(1, 2, 3)), 4)
+    assert set(np.round(mass[:, 0], 4)) <= set(test_masses)  # glyphs of the test split only
+    moved = np.abs(frames[:, 1:] - frames[:, :-1]).sum(axis=(2, 3, 4))
+    assert (moved > 0).mean() > 0.9  # speed >= 1 pixel per frame: (almost) always moves
+    still = moving_digits(3, 4, speed=(0.0, 0.0), seed=0)
+    np.testing.assert_array_equal(still[:, 1:], still[:, :-1])
+
+
+def test_moving_digits_bounces_inside_the_frame():
+    from companion.data.synthetic import moving_digits
+
+    frames = moving_digits(10, 60, size=12, speed=(3.0, 5.0), seed=1)
+    rows = frames.sum(axis=(3, 4)) > 0  # (n, time, height): rows with ink
+    assert rows[:, :, 0].any() and rows[:, :, -1].any()  # reaches both walls, stays inside
+    np.testing.assert_allclose(frames.sum(axis=(2, 3, 4)).std(axis=1), 0.0, atol=1e-4)
+
+
+def test_moving_digits_upscales():
+    from companion.data.synthetic import moving_digits
+
+    frame = moving_digits(1, 2, size=24, scale=2, seed=0)[0, 0, :, :, 0]
+    rows, cols = np.nonzero(frame)
+    assert rows.max() - rows.min() < 16 and cols.max() - cols.min() < 16
+    _, counts = np.unique(frame[frame > 0], return_counts=True)
+    assert np.all(counts % 4 == 0)  # every glyph pixel became a 2x2 block
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"n": 0}, ValueError, "n: expected an integer >= 1, got 0"),
+        ({"length": 1}, ValueError, "length: expected an integer >= 2, got 1"),
+        ({"size": 7}, ValueError, r"size: expected at least the glyph size 8 \* scale = 8, got 7"),
+        ({"scale": 2, "size": 12}, ValueError, "size: expected at least the glyph size"),
+        ({"n_digits": 1.5}, TypeError, "n_digits: expected an integer >= 1, got 1.5"),
+        ({"speed": (2.0, 1.0)}, ValueError, r"speed: expected a range \(low, high\)"),
+        ({"speed": 1.0}, ValueError, r"speed: expected a range \(low, high\)"),
+        ({"split": "all"}, ValueError, "split: expected one of 'train', 'validation', 'test'"),
+    ],
+)
+def test_moving_digits_validates(kwargs, error, message):
+    from companion.data.synthetic import moving_digits
+
+    with pytest.raises(error, match=message):
+        moving_digits(**{"n": 2, **kwargs}, seed=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from companion.validation import check_positive_int
+from companion.validation import check_choice, check_positive_int
 
 
 def first_symbol_recall(
@@ -75,3 +75,108 @@ def adding_problem(n: int, length: int, *, seed: int) -> tuple[np.ndarray, np.nd
     x = np.stack([values, markers], axis=-1).astype(np.float32)
     y = (values[rows, first] + values[rows, second])[:, None].astype(np.float32)
     return x, y
+
+
+MOVING_DIGIT_SPLITS = ("train", "validation", "test")
+
+
+def moving_digits(
+    n: int,
+    length: int = 10,
+    *,
+    size: int = 16,
+    n_digits: int = 1,
+    scale: int = 1,
+    speed: tuple[float, float] = (1.0, 1.5),
+    split: str = "train",
+    seed: int,
+    return_labels: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Sequences of handwritten digits that move in straight lines and bounce off the edges.
+
+    A small "moving MNIST" (Srivastava, Mansimov & Salakhutdinov 2015) built offline from
+    the 8x8 scikit-learn digits. Each sequence draws ``n_digits`` glyphs of one split of
+    :func:`companion.data.digit_strings.glyph_pool` (the splits are disjoint, so test
+    sequences show handwriting never seen in training), upscales them ``scale`` times
+    (nearest neighbour), puts each at a random position with a random direction and a
+    speed drawn uniformly from ``speed`` (pixels per frame), and moves it: a glyph that
+    would leave the frame is reflected back, its velocity component reversed. Positions
+    are continuous and rounded to whole pixels when drawn; overlapping glyphs combine by
+    their pixel-wise maximum.
+
+    Args:
+        n: number of sequences.
+        length: frames per sequence (at least 2).
+        size: height and width of a frame in pixels; at least the glyph size
+            ``8 * scale``.
+        n_digits: glyphs per sequence.
+        scale: upscaling factor of the 8x8 glyphs.
+        speed: ``(low, high)`` speed range in pixels per frame, ``0 <= low <= high``.
+        split: which glyphs to use: ``"train"``, ``"validation"`` or ``"test"``.
+        seed: random seed.
+        return_labels: also return the digit shown by each glyph.
+
+    Returns:
+        Frames ``(n, length, size, size, 1)``, float32 in ``[0, 1]``; with
+        ``return_labels``, also the digits ``(n, n_digits)`` (int32).
+
+    Raises:
+        TypeError, ValueError: for a non-integer or out-of-range argument, a frame smaller
+            than the glyphs, a bad speed range or an unknown split.
+    """
+    from companion.data.digit_strings import glyph_pool
+
+    n = check_positive_int("n", n)
+    length = check_positive_int("length", length, minimum=2)
+    size = check_positive_int("size", size)
+    n_digits = check_positive_int("n_digits", n_digits)
+    scale = check_positive_int("scale", scale)
+    glyph_size = 8 * scale
+    if size < glyph_size:
+        raise ValueError(
+            f"size: expected at least the glyph size 8 * scale = {glyph_size}, got {size}"
+        )
+    if (
+        not isinstance(speed, tuple | list)
+        or len(speed) != 2
+        or not all(isinstance(s, int | float) and not isinstance(s, bool) for s in speed)
+        or not 0 <= speed[0] <= speed[1]
+        or not np.isfinite(speed[1])
+    ):
+        raise ValueError(
+            f"speed: expected a range (low, high) of pixels per frame with 0 <= low <= high, "
+            f"got {speed!r}"
+        )
+    check_choice("split", split, MOVING_DIGIT_SPLITS)
+    glyphs, digits, _ = glyph_pool(split)
+    glyphs = glyphs[:, :, :, 0].repeat(scale, axis=1).repeat(scale, axis=2)
+    rng = np.random.default_rng(seed)
+    chosen = rng.integers(0, len(glyphs), size=(n, n_digits))
+    room = size - glyph_size  # the largest top-left coordinate
+    position = rng.uniform(0, room, size=(n, n_digits, 2))
+    angle = rng.uniform(0, 2 * np.pi, size=(n, n_digits))
+    magnitude = rng.uniform(speed[0], speed[1], size=(n, n_digits))
+    velocity = magnitude[..., None] * np.stack([np.sin(angle), np.cos(angle)], axis=-1)
+    frames = np.zeros((n, length, size, size), dtype=np.float32)
+    for t in range(length):
+        corners = np.rint(position).astype(int)
+        for b in range(n):
+            for d in range(n_digits):
+                row, col = corners[b, d]
+                window = frames[b, t, row : row + glyph_size, col : col + glyph_size]
+                np.maximum(window, glyphs[chosen[b, d]], out=window)
+        position = position + velocity
+        if room == 0:
+            position[:] = 0.0
+            continue
+        # Reflect at the walls (repeatedly, for speeds larger than the free room).
+        for _ in range(8):
+            low, high = position < 0, position > room
+            if not (low.any() or high.any()):
+                break
+            position = np.where(low, -position, np.where(high, 2 * room - position, position))
+            velocity = np.where(low | high, -velocity, velocity)
+    frames = frames[..., None]
+    if return_labels:
+        return frames, digits[chosen].astype(np.int32)
+    return frames
