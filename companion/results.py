@@ -217,6 +217,28 @@ def missed_floors(records: list[Record], mode: str = "full") -> list[Record]:
     return [r for r in records if r.mode == mode and r.meets_floor is False]
 
 
+def at_a_glance(records: list[Record], chapters: list[str]) -> dict[str, list[Record]]:
+    """Choose, for each chapter, the records the results page shows.
+
+    A chapter's full-mode records when it has any, else its fast-mode ones (the page marks
+    them: they only prove the code runs), else an empty list (the page says the chapter
+    recorded nothing). Chapters with records but not in ``chapters`` are added at the end.
+
+    Args:
+        records: the recorded results, e.g. :func:`load`'s.
+        chapters: the chapters' slugs in the book's order, e.g. ``["01_rnn", ...]``.
+    """
+    if isinstance(chapters, str):
+        raise TypeError(f"chapters: expected a list of chapter slugs, got the string {chapters!r}")
+    order = list(dict.fromkeys([*chapters, *sorted({r.chapter for r in records})]))
+    chosen: dict[str, list[Record]] = {}
+    for chapter in order:
+        own = [r for r in records if r.chapter == chapter]
+        full = [r for r in own if r.mode == "full"]
+        chosen[chapter] = sorted(full or own, key=lambda r: r.name)
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the recorded results; return 1 when a full-mode record misses its floor."""
     parser = argparse.ArgumentParser(description=main.__doc__)

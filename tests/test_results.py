@@ -128,3 +128,57 @@ def test_parallel_writers_lose_nothing(tmp_path):
     with multiprocessing.get_context("fork").Pool(4) as pool:
         pool.map(_record_many, [(str(path), w) for w in range(4)])
     assert len(results.load(path)) == 40
+
+
+def _record(chapter, name, mode, value=1.0, **extra):
+    fields = {
+        "unit": "",
+        "floor": None,
+        "higher_is_better": True,
+        "baseline": None,
+        "device": "CPU (2 cores)",
+        "seconds": None,
+        "recorded_at": "",
+        **extra,
+    }
+    return results.Record(chapter=chapter, name=name, value=value, mode=mode, **fields)
+
+
+def test_at_a_glance_prefers_full_marks_fast_and_keeps_missing_chapters():
+    records = [
+        _record("01_rnn", "accuracy", "full", 0.9),
+        _record("01_rnn", "accuracy", "fast", 0.2),
+        _record("02_lstm_gru", "mse", "fast", 0.5),
+        _record("99_extra", "x", "full"),
+    ]
+    chosen = results.at_a_glance(records, ["01_rnn", "02_lstm_gru", "03_cnn"])
+    assert list(chosen) == ["01_rnn", "02_lstm_gru", "03_cnn", "99_extra"]
+    assert [(r.mode, r.value) for r in chosen["01_rnn"]] == [("full", 0.9)]
+    assert [r.mode for r in chosen["02_lstm_gru"]] == ["fast"]
+    assert chosen["03_cnn"] == []
+    with pytest.raises(TypeError, match="chapters: expected a list of chapter slugs"):
+        results.at_a_glance(records, "01_rnn")
+
+
+def test_results_page_table_shows_floors_fast_marks_and_missing_chapters():
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "results_table", Path(__file__).resolve().parents[1] / "book/_ext/results_table.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["results_table"] = module
+    spec.loader.exec_module(module)
+    chosen = {
+        "01_rnn": [_record("01_rnn", "accuracy", "full", 0.5, floor=0.9, seconds=12.3)],
+        "02_lstm_gru": [_record("02_lstm_gru", "mse", "fast", 0.2, higher_is_better=False)],
+        "03_cnn": [],
+    }
+    table = module.render(chosen, lambda chapter: None if chapter == "03_cnn" else "x.html")
+    assert table.count("<tr>") == 4  # a header row and three chapter rows
+    assert "<td>≥ 0.9: <strong>MISSED</strong></td>" in table
+    assert "<td>12 s</td>" in table
+    assert "fast: proves the code runs" in table
+    assert '<td>03_cnn</td><td colspan="7"><em>no result recorded yet</em>' in table
+    assert '<a href="x.html">01_rnn</a>' in table
