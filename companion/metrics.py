@@ -1,4 +1,5 @@
-"""Comparing two models on the same test items; forecast errors (MAE, RMSE, MASE)."""
+"""Comparing two models on the same test items; forecast errors (MAE, RMSE, MASE); anomaly
+scores (ROC curve and AUC, precision and recall at a threshold, F-beta)."""
 
 from __future__ import annotations
 
@@ -174,3 +175,87 @@ def diebold_mariano(y_true: Any, pred_a: Any, pred_b: Any, horizon: int = 1) -> 
         variance = float(centred @ centred) / n
     z = float(d.mean() / np.sqrt(variance / n)) if variance > 0 else 0.0
     return ForecastComparison(float(d.mean()), z)
+
+
+def _scored_labels(labels: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Binary labels (0/1, both present) and finite scores of the same length."""
+    scores = as_float_array("scores", scores, ndim=1, axes=("examples",))
+    labels = as_float_array("labels", labels, ndim=1, axes=("examples",))
+    if labels.shape != scores.shape:
+        raise ValueError(
+            f"scores: expected {len(labels)} scores (one per label), got {len(scores)}"
+        )
+    if not np.all((labels == 0) | (labels == 1)):
+        raise ValueError("labels: expected 0 (normal) or 1 (anomaly) only, got other values")
+    if labels.min() == labels.max():
+        raise ValueError("labels: expected both classes (0 and 1), got only one")
+    return labels.astype(bool), scores
+
+
+def roc_curve(labels: Any, scores: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The receiver operating characteristic: for every threshold ``s`` among the scores
+    (flagging ``score >= s``), the false-positive rate and the true-positive rate.
+
+    Returns:
+        ``(fpr, tpr, thresholds)``, starting at ``(0, 0)`` (threshold ``+inf``) and ending
+        at ``(1, 1)``; tied scores form one point.
+
+    Raises:
+        ValueError: for labels other than 0/1, a single class, or lengths that differ.
+    """
+    positive, scores = _scored_labels(labels, scores)
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores, sorted_positive = scores[order], positive[order]
+    last_of_tie = np.r_[np.nonzero(np.diff(sorted_scores))[0], len(scores) - 1]
+    tp = np.cumsum(sorted_positive)[last_of_tie]
+    fp = np.cumsum(~sorted_positive)[last_of_tie]
+    tpr = np.r_[0.0, tp / positive.sum()]
+    fpr = np.r_[0.0, fp / (~positive).sum()]
+    return fpr, tpr, np.r_[np.inf, sorted_scores[last_of_tie]]
+
+
+def roc_auc(labels: Any, scores: Any) -> float:
+    """Area under the ROC curve: the probability that a random anomaly scores higher than
+    a random normal example (ties count one half), the Mann–Whitney statistic.
+
+    0.5 is chance, 1 a perfect ranking. It needs no threshold.
+
+    Raises:
+        ValueError: as :func:`roc_curve`.
+    """
+    fpr, tpr, _ = roc_curve(labels, scores)
+    return float(np.trapezoid(tpr, fpr))
+
+
+def precision_recall_at(labels: Any, scores: Any, threshold: float) -> tuple[float, float]:
+    """Precision and recall when every example with ``score > threshold`` is flagged.
+
+    Precision is 1 by convention when nothing is flagged.
+
+    Raises:
+        ValueError: as :func:`roc_curve`, or for a non-finite threshold.
+    """
+    positive, scores = _scored_labels(labels, scores)
+    if isinstance(threshold, bool) or not np.isfinite(threshold):
+        raise ValueError(f"threshold: expected a finite number, got {threshold!r}")
+    flagged = scores > threshold
+    true_positives = int(np.sum(flagged & positive))
+    precision = true_positives / int(flagged.sum()) if flagged.any() else 1.0
+    return float(precision), float(true_positives / int(positive.sum()))
+
+
+def f_beta(precision: float, recall: float, beta: float = 1.0) -> float:
+    """``(1 + beta²) P R / (beta² P + R)``; ``beta < 1`` weighs precision more (EncDec-AD
+    reports ``F0.1``). 0 when both are 0.
+
+    Raises:
+        ValueError: for a precision or recall outside ``[0, 1]`` or ``beta <= 0``.
+    """
+    for name, value in (("precision", precision), ("recall", recall)):
+        if isinstance(value, bool) or not 0 <= value <= 1:
+            raise ValueError(f"{name}: expected a number in [0, 1], got {value!r}")
+    if isinstance(beta, bool) or not beta > 0:
+        raise ValueError(f"beta: expected a number > 0, got {beta!r}")
+    if precision == 0 and recall == 0:
+        return 0.0
+    return float((1 + beta**2) * precision * recall / (beta**2 * precision + recall))

@@ -40,3 +40,67 @@ def test_z_is_standard_normal_when_the_models_are_equally_good():
 def test_bad_inputs_are_explained(truth, a, b, message):
     with pytest.raises(ValueError, match=message):
         paired_comparison(truth, a, b)
+
+
+def test_roc_auc_equals_scikit_learn_including_ties():
+    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import roc_curve as sk_roc_curve
+
+    from companion.metrics import roc_auc, roc_curve
+
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        labels = rng.integers(0, 2, size=60)
+        labels[:2] = [0, 1]
+        scores = np.round(rng.normal(size=60) + labels, 1)  # rounding creates ties
+        assert roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores))
+        fpr, tpr, _ = roc_curve(labels, scores)
+        sk_fpr, sk_tpr, _ = sk_roc_curve(labels, scores, drop_intermediate=False)
+        np.testing.assert_allclose(fpr, sk_fpr)
+        np.testing.assert_allclose(tpr, sk_tpr)
+
+
+def test_roc_auc_extremes():
+    from companion.metrics import roc_auc
+
+    assert roc_auc([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == 1.0
+    assert roc_auc([0, 0, 1, 1], [0.9, 0.8, 0.2, 0.1]) == 0.0
+    assert roc_auc([0, 1], [0.5, 0.5]) == 0.5
+
+
+def test_precision_recall_and_f_beta():
+    from sklearn.metrics import fbeta_score, precision_score, recall_score
+
+    from companion.metrics import f_beta, precision_recall_at
+
+    labels = np.array([0, 0, 0, 1, 1, 1, 0, 1])
+    scores = np.array([0.1, 0.4, 0.6, 0.7, 0.2, 0.9, 0.3, 0.8])
+    precision, recall = precision_recall_at(labels, scores, 0.5)
+    flagged = scores > 0.5
+    assert precision == pytest.approx(precision_score(labels, flagged))
+    assert recall == pytest.approx(recall_score(labels, flagged))
+    for beta in (0.1, 1.0, 2.0):
+        assert f_beta(precision, recall, beta) == pytest.approx(
+            fbeta_score(labels, flagged, beta=beta)
+        )
+    assert precision_recall_at(labels, scores, 5.0) == (1.0, 0.0)
+    assert f_beta(0.0, 0.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m: m.roc_auc([0, 0, 0], [1, 2, 3]), "labels: expected both classes"),
+        (lambda m: m.roc_auc([0, 2, 1], [1, 2, 3]), "labels: expected 0 .normal. or 1"),
+        (lambda m: m.roc_auc([0, 1], [1, 2, 3]), "scores: expected 2 scores"),
+        (lambda m: m.roc_auc([0, 1], [1, np.nan]), "scores: expected finite values"),
+        (lambda m: m.precision_recall_at([0, 1], [1, 2], np.inf), "threshold: expected a finite"),
+        (lambda m: m.f_beta(1.2, 0.5), "precision: expected a number in"),
+        (lambda m: m.f_beta(0.5, 0.5, 0), "beta: expected a number > 0"),
+    ],
+)
+def test_anomaly_metrics_reject_bad_inputs(call, message):
+    from companion import metrics
+
+    with pytest.raises(ValueError, match=message):
+        call(metrics)

@@ -169,3 +169,61 @@ def test_moving_digits_validates(kwargs, error, message):
 
     with pytest.raises(error, match=message):
         moving_digits(**{"n": 2, **kwargs}, seed=0)
+
+
+def test_anomaly_windows_labels_match_the_injected_points():
+    from companion.data.synthetic import anomaly_windows
+
+    data = anomaly_windows(300, 40, anomaly_fraction=0.3, noise=0.0, seed=5)
+    assert data.x.shape == (300, 40, 1) and data.x.dtype == np.float32
+    assert data.labels.sum() == 90
+    np.testing.assert_array_equal(data.points.any(axis=1), data.labels == 1)
+    np.testing.assert_array_equal(data.kinds != "", data.labels == 1)
+    assert set(data.kinds[data.labels == 1]) == {"spike", "level_shift", "frequency"}
+    # Without noise, a normal window is exactly the two-sine signal: |x| <= 1.3.
+    assert np.abs(data.x[data.labels == 0]).max() <= 1.3 + 1e-6
+    for i in np.nonzero(data.kinds == "spike")[0]:
+        assert 1 <= data.points[i].sum() <= 3
+        assert np.abs(data.x[i, data.points[i], 0]).max() > 0.2  # the spike changed the points
+    for i in np.nonzero(data.kinds == "level_shift")[0]:
+        start = np.argmax(data.points[i])
+        assert data.points[i, start:].all() and not data.points[i, :start].any()
+
+
+def test_anomaly_windows_the_steps_before_an_anomaly_are_unchanged():
+    from companion.data.synthetic import anomaly_windows
+
+    clean = anomaly_windows(50, 32, anomaly_fraction=0.0, noise=0.0, seed=9)
+    dirty = anomaly_windows(50, 32, anomaly_fraction=1.0, noise=0.0, seed=9)
+    assert clean.labels.sum() == 0 and dirty.labels.sum() == 50
+    # Same seed: the same periods and phases are drawn first, so the windows agree
+    # everywhere the anomaly did not touch.
+    untouched = ~dirty.points
+    np.testing.assert_allclose(dirty.x[..., 0][untouched], clean.x[..., 0][untouched], atol=1e-6)
+    assert not np.allclose(dirty.x[..., 0][dirty.points], clean.x[..., 0][dirty.points])
+
+
+def test_anomaly_windows_is_deterministic():
+    from companion.data.synthetic import anomaly_windows
+
+    a = anomaly_windows(20, 16, anomaly_fraction=0.5, seed=1)
+    b = anomaly_windows(20, 16, anomaly_fraction=0.5, seed=1)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.kinds, b.kinds)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"length": 8}, ValueError, "length: expected an integer >= 16, got 8"),
+        ({"anomaly_fraction": 1.5}, ValueError, "anomaly_fraction: expected a share in"),
+        ({"kinds": ("spike", "drift")}, ValueError, "kinds: expected one of"),
+        ({"kinds": "spike"}, ValueError, "kinds: expected a non-empty tuple"),
+        ({"noise": -0.1}, ValueError, "noise: expected a standard deviation >= 0"),
+    ],
+)
+def test_anomaly_windows_rejects_bad_arguments(kwargs, error, message):
+    from companion.data.synthetic import anomaly_windows
+
+    with pytest.raises(error, match=message):
+        anomaly_windows(10, **{"length": 32, **kwargs}, seed=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from companion.validation import check_choice, check_positive_int
@@ -180,3 +182,105 @@ def moving_digits(
     if return_labels:
         return frames, digits[chosen].astype(np.int32)
     return frames
+
+
+ANOMALY_KINDS = ("spike", "level_shift", "frequency")
+
+
+@dataclass(frozen=True)
+class AnomalyWindows:
+    """Windows of a noisy periodic signal, some with one injected anomaly.
+
+    ``x`` is ``(n, length, 1)`` float32; ``labels`` is ``(n,)`` int32, 1 for a window
+    with an anomaly; ``kinds`` is ``(n,)``, the anomaly's kind (``""`` for a normal
+    window); ``points`` is ``(n, length)`` bool, the time steps the anomaly changed.
+    """
+
+    x: np.ndarray
+    labels: np.ndarray
+    kinds: np.ndarray
+    points: np.ndarray
+
+
+def anomaly_windows(
+    n: int,
+    length: int = 64,
+    *,
+    anomaly_fraction: float = 0.0,
+    kinds: tuple[str, ...] = ANOMALY_KINDS,
+    noise: float = 0.05,
+    seed: int,
+) -> AnomalyWindows:
+    """Windows of ``sin(2 pi t / P + phase) + 0.3 sin(4 pi t / P + phase2)`` plus Gaussian
+    noise, with labelled anomalies injected into a chosen share of them.
+
+    Every window draws its period ``P`` uniformly from ``[16, 24]`` steps and its phases
+    uniformly. An anomalous window receives one anomaly of a kind drawn uniformly from
+    ``kinds``, starting at a random step in the middle half of the window:
+
+    - ``"spike"``: 1 to 3 consecutive steps raised or lowered by 1.5 to 3;
+    - ``"level_shift"``: every step from the start on shifted by ±(0.6 to 1.2);
+    - ``"frequency"``: from the start on, the signal continues (phase-continuously) at
+      1.6 to 2.2 times its frequency.
+
+    Args:
+        n: number of windows.
+        length: time steps per window (at least 16).
+        anomaly_fraction: share of windows with an anomaly, in ``[0, 1]``; the anomalous
+            windows are exactly ``round(anomaly_fraction * n)`` of them, in random places.
+        kinds: which kinds of anomaly to inject (a subset of ``ANOMALY_KINDS``).
+        noise: standard deviation of the Gaussian noise, ``>= 0``.
+        seed: random seed.
+
+    Returns:
+        An :class:`AnomalyWindows`.
+
+    Raises:
+        TypeError, ValueError: for a non-integer or out-of-range argument or an unknown
+            kind.
+    """
+    n = check_positive_int("n", n)
+    length = check_positive_int("length", length, minimum=16)
+    if (
+        isinstance(anomaly_fraction, bool)
+        or not isinstance(anomaly_fraction, int | float)
+        or not 0 <= anomaly_fraction <= 1
+    ):
+        raise ValueError(f"anomaly_fraction: expected a share in [0, 1], got {anomaly_fraction!r}")
+    if isinstance(kinds, str) or not len(kinds):
+        raise ValueError(f"kinds: expected a non-empty tuple of kinds, got {kinds!r}")
+    for kind in kinds:
+        check_choice("kinds", kind, ANOMALY_KINDS)
+    if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise < np.inf:
+        raise ValueError(f"noise: expected a standard deviation >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    period = rng.uniform(16, 24, size=n)
+    phase = rng.uniform(0, 2 * np.pi, size=(n, 2))
+    omega = 2 * np.pi / period
+    # The phase advances by omega per step; a frequency anomaly speeds it up from its start.
+    speed = np.ones((n, length))
+    offset = np.zeros((n, length))
+    points = np.zeros((n, length), dtype=bool)
+    kind_of = np.full(n, "", dtype=object)
+    anomalous = rng.permutation(n)[: round(anomaly_fraction * n)]
+    for i in anomalous:
+        kind = kinds[rng.integers(len(kinds))]
+        start = int(rng.integers(length // 4, 3 * length // 4))
+        kind_of[i] = kind
+        sign = rng.choice([-1.0, 1.0])
+        if kind == "spike":
+            width = int(rng.integers(1, 4))
+            offset[i, start : start + width] = sign * rng.uniform(1.5, 3.0)
+            points[i, start : start + width] = True
+        elif kind == "level_shift":
+            offset[i, start:] = sign * rng.uniform(0.6, 1.2)
+            points[i, start:] = True
+        else:
+            speed[i, start:] = rng.uniform(1.6, 2.2)
+            points[i, start:] = True
+    angle = omega[:, None] * np.concatenate([np.zeros((n, 1)), np.cumsum(speed, 1)[:, :-1]], 1)
+    signal = np.sin(angle + phase[:, :1]) + 0.3 * np.sin(2 * angle + phase[:, 1:])
+    x = signal + offset + rng.normal(0, noise, size=(n, length)) if noise else signal + offset
+    labels = np.zeros(n, dtype=np.int32)
+    labels[anomalous] = 1
+    return AnomalyWindows(x[..., None].astype(np.float32), labels, kind_of.astype(str), points)
