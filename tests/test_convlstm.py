@@ -6,6 +6,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from companion.cells import ConvLSTMWeights, LSTMWeights, convlstm_forward, lstm_forward
 from companion.models.convlstm import (
@@ -47,7 +49,33 @@ def test_convlstm_forward_matches_keras(shape, filters, kernel, padding):
     expected = _keras_convlstm(weights, shape[2:], padding)(x.astype(np.float32))
     assert hidden.shape == tuple(expected.shape)
     np.testing.assert_allclose(hidden, expected, atol=1e-5)
-    assert np.all(np.abs(cells) < 1 + np.abs(cells).max())  # finite, computed
+    # h = o * tanh(c) with an output gate o in (0, 1); |c_t| <= |c_{t-1}| + 1
+    assert np.all(np.abs(hidden) <= np.tanh(np.abs(cells)) + 1e-12)
+    assert np.all(np.abs(cells) <= np.arange(1, shape[1] + 1)[None, :, None, None, None])
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    sizes=st.tuples(
+        st.integers(1, 2),  # batch
+        st.integers(1, 4),  # time
+        st.integers(3, 7),  # height
+        st.integers(3, 7),  # width
+        st.integers(1, 3),  # channels
+        st.integers(1, 3),  # filters
+    ),
+    kernel=st.sampled_from([1, 3]),
+    padding=st.sampled_from(["same", "valid"]),
+    seed=st.integers(0, 1000),
+)
+def test_convlstm_forward_matches_keras_on_random_shapes(sizes, kernel, padding, seed):
+    batch, steps, height, width, channels, filters = sizes
+    weights = ConvLSTMWeights.random(channels, filters, kernel, seed=seed)
+    x = np.random.default_rng(seed).normal(size=(batch, steps, height, width, channels))
+    expected = _keras_convlstm(weights, (height, width, channels), padding)(x.astype(np.float32))
+    np.testing.assert_allclose(
+        convlstm_forward(x, weights, padding=padding)[0], expected, atol=1e-5
+    )
 
 
 def test_convlstm_forward_with_initial_states_matches_keras():
