@@ -146,3 +146,17 @@ def test_page_reads_well_offline(page, html_root, server, browser):
         assert noise not in text, f"{page}: {noise!r} appears in the page"
     if page.startswith("notebooks/"):
         assert colab and all(url.endswith(".ipynb") for url in colab), f"{page}: Colab link {colab}"
+
+
+def test_results_page_lists_every_chapter(html_root, server, browser):
+    """Every chapter page appears in the results table, with a result or as missing."""
+    chapters = sorted((html_root / "notebooks").glob("*.html"))
+    tab = browser.new_page()
+    tab.goto(f"{server}/book/results.html", wait_until="networkidle")
+    linked = tab.locator("table.results-at-a-glance td a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    rows = tab.locator("table.results-at-a-glance tbody tr").count()
+    tab.close()
+    assert rows >= len(chapters)
+    assert sorted({Path(href).name for href in linked}) == [page.name for page in chapters]

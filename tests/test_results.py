@@ -175,10 +175,13 @@ def test_results_page_table_shows_floors_fast_marks_and_missing_chapters():
         "02_lstm_gru": [_record("02_lstm_gru", "mse", "fast", 0.2, higher_is_better=False)],
         "03_cnn": [],
     }
+    chosen["01_rnn"].append(_record("01_rnn", "loss", "full", 0.1))
     table = module.render(chosen, lambda chapter: None if chapter == "03_cnn" else "x.html")
-    assert table.count("<tr>") == 4  # a header row and three chapter rows
+    assert table.count("<tr>") == 5  # a header row, two rows for 01 and one for 02 and 03
+    assert table.count('rowspan="2"') == 1
     assert "<td>≥ 0.9: <strong>MISSED</strong></td>" in table
     assert "<td>12 s</td>" in table
     assert "fast: proves the code runs" in table
     assert '<td>03_cnn</td><td colspan="7"><em>no result recorded yet</em>' in table
-    assert '<a href="x.html">01_rnn</a>' in table
+    assert '<td rowspan="2"><a href="x.html">01_rnn</a></td>' in table
+    assert "Elman" in module.render(chosen, lambda chapter: None, lambda chapter: "Elman")

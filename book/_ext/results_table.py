@@ -43,26 +43,26 @@ def _floor(record: results.Record) -> str:
     return f"{sign} {_number(record.floor, record.unit)}: {verdict}"
 
 
-def render(chosen: dict[str, list[results.Record]], link: Any) -> str:
+def render(chosen: dict[str, list[results.Record]], link: Any, title: Any = str) -> str:
     """The HTML table of :func:`companion.results.at_a_glance`'s choice.
 
-    ``link(chapter)`` returns the chapter page's URI, or None when there is no page.
+    ``link(chapter)`` returns the chapter page's URI, or None when there is no page;
+    ``title(chapter)`` the name to show for it.
     """
     head = ["chapter", "result", "value", "floor", "baseline", "mode", "device", "time"]
     rows = []
     for chapter, records in chosen.items():
         uri = link(chapter)
-        name = html.escape(chapter)
-        title = f'<a href="{html.escape(uri)}">{name}</a>' if uri else name
+        name = html.escape(title(chapter))
+        shown = f'<a href="{html.escape(uri)}">{name}</a>' if uri else name
         if not records:
             rows.append(
-                f'<tr><td>{title}</td><td colspan="7"><em>no result recorded yet</em></td></tr>'
+                f'<tr><td>{shown}</td><td colspan="7"><em>no result recorded yet</em></td></tr>'
             )
             continue
-        for record in records:
+        for index, record in enumerate(records):
             mode = "full" if record.mode == "full" else "<em>fast: proves the code runs</em>"
             cells = [
-                title,
                 html.escape(record.name),
                 _number(record.value, record.unit),
                 _floor(record),
@@ -71,7 +71,8 @@ def render(chosen: dict[str, list[results.Record]], link: Any) -> str:
                 html.escape(record.device),
                 f"{record.seconds:.0f} s" if record.seconds is not None else "",
             ]
-            rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+            first = f'<td rowspan="{len(records)}">{shown}</td>' if index == 0 else ""
+            rows.append("<tr>" + first + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     header = "".join(f"<th>{cell}</th>" for cell in head)
     return (
         '<table class="table results-at-a-glance">'
@@ -92,7 +93,11 @@ def _fill(app, doctree, docname: str) -> None:
             return None
         return app.builder.get_relative_uri(docname, doc)
 
-    table = render(results.at_a_glance(results.load(), slugs), link)
+    def title(chapter: str) -> str:
+        found = app.env.titles.get(f"notebooks/{chapter}")
+        return found.astext() if found is not None else chapter
+
+    table = render(results.at_a_glance(results.load(), slugs), link, title)
     for placeholder in placeholders:
         placeholder.replace_self(nodes.raw("", table, format="html"))
 
