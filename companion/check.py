@@ -1,0 +1,524 @@
+"""Self-checks for the exercises: grade your own implementation against the reference.
+
+Each ``check_*`` function calls your function on random inputs and on edge cases, compares
+what it returns with the course's reference implementation, and returns a
+:class:`CheckResult` that says precisely what differs: the case, the shape, the first
+element that is wrong and by how much. When your output equals that of a typical mistake
+(transposed weights, gates in the wrong order, a true convolution instead of Keras'
+cross-correlation, a CTC recursion that skips between repeated labels...), the message
+names the likely cause.
+
+Example::
+
+    from companion import check
+    print(check.check_rnn_forward(my_forward))   # "rnn_forward: passed 6 cases" or why not
+
+A result is truthy when the check passed, so ``assert check.check_gru_step(gru_step)``
+works in a test or an assignment's grader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from companion import cells, conv, ctc
+
+RTOL, ATOL = 1e-4, 1e-5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one self-check: ``passed``, how many ``cases`` ran, and a ``message``."""
+
+    name: str
+    passed: bool
+    cases: int
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.message)
+
+
+@dataclass(frozen=True)
+class _Case:
+    description: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
+Mistakes = dict[str, Callable[..., Any]]
+
+
+def _check_callable(fn: Any) -> None:
+    if not callable(fn):
+        raise TypeError(f"fn: expected your function (a callable), got {type(fn).__name__}")
+
+
+def _first_difference(got: np.ndarray, want: np.ndarray) -> str:
+    if want.ndim == 0:
+        return f"yours {float(got):.6g}, expected {float(want):.6g}"
+    wrong = ~np.isclose(got, want, rtol=RTOL, atol=ATOL)
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    count = int(wrong.sum())
+    worst = float(np.max(np.abs(got - want)))
+    return (
+        f"{count} of {want.size} values differ (largest difference {worst:.3g}); the first "
+        f"at index {index}: yours {got[index]:.6g}, expected {want[index]:.6g}"
+    )
+
+
+def _matches(got: np.ndarray, candidate: Any) -> bool:
+    candidate = np.asarray(candidate, dtype=np.float64)
+    return candidate.shape == got.shape and bool(np.allclose(got, candidate, rtol=RTOL, atol=ATOL))
+
+
+def _run(
+    name: str,
+    fn: Callable[..., Any],
+    cases: list[_Case],
+    reference: Callable[..., Any],
+    mistakes: Mistakes,
+) -> CheckResult:
+    """Compare ``fn`` with ``reference`` on every case; diagnose the first failure."""
+    _check_callable(fn)
+    for number, case in enumerate(cases, start=1):
+        want = np.asarray(reference(*case.args, **case.kwargs), dtype=np.float64)
+        where = f"{name}: case {number} of {len(cases)} ({case.description})"
+        try:
+            got_raw = fn(*case.args, **case.kwargs)
+        except Exception as error:  # the reader's code may raise anything
+            message = f"{where}: your function raised {type(error).__name__}: {error}"
+            return CheckResult(name, False, number, message)
+        try:
+            got = np.asarray(got_raw, dtype=np.float64)
+        except (TypeError, ValueError):
+            message = f"{where}: expected an array, got {type(got_raw).__name__}"
+            return CheckResult(name, False, number, message)
+        if got.shape != want.shape:
+            message = f"{where}: expected shape {want.shape}, got {got.shape}"
+            hint = _diagnose(got, case, mistakes)
+            return CheckResult(name, False, number, message + hint)
+        if not np.all(np.isfinite(got)):
+            message = f"{where}: your result contains NaN or infinity"
+            return CheckResult(name, False, number, message)
+        if not np.allclose(got, want, rtol=RTOL, atol=ATOL):
+            message = f"{where}: {_first_difference(got, want)}"
+            return CheckResult(name, False, number, message + _diagnose(got, case, mistakes))
+    return CheckResult(name, True, len(cases), f"{name}: passed {len(cases)} cases")
+
+
+def _diagnose(got: np.ndarray, case: _Case, mistakes: Mistakes) -> str:
+    for cause, mistaken in mistakes.items():
+        if _matches(got, mistaken(*case.args, **case.kwargs)):
+            return f". Likely cause: {cause}."
+    return ""
+
+
+def _rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+# --- chapter 1: the Elman RNN ------------------------------------------------------------
+
+
+def _rnn_cases(seed: int) -> Iterator[_Case]:
+    rng = _rng(seed)
+    for batch, steps, features, units, with_h0 in [
+        (2, 5, 3, 4, False),
+        (3, 7, 2, 5, False),
+        (1, 1, 4, 3, False),
+        (2, 6, 3, 3, True),
+    ]:
+        weights = cells.ElmanWeights.random(features, units, seed=int(rng.integers(2**31)))
+        x = rng.normal(size=(batch, steps, features))
+        kwargs = {"h0": rng.normal(size=(batch, units))} if with_h0 else {}
+        text = f"batch {batch}, {steps} steps, {features} features, {units} units"
+        yield _Case(
+            text + (", with h0" if with_h0 else ""),
+            (x, weights.w_xh, weights.w_hh, weights.b_h),
+            kwargs,
+        )
+
+
+def _rnn_reference(x, w_xh, w_hh, b_h, h0=None):
+    return cells.elman_forward(x, cells.ElmanWeights(w_xh, w_hh, b_h), h0)
+
+
+def _rnn_loop(x, w_xh, w_hh, b_h, h0, step):
+    h = np.zeros((x.shape[0], w_hh.shape[0])) if h0 is None else h0
+    states = []
+    for t in range(x.shape[1]):
+        h = step(x[:, t], h)
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+_RNN_MISTAKES: Mistakes = {
+    "the recurrent matrix is transposed: use h @ w_hh, not h @ w_hh.T (row vectors)": (
+        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_loop(
+            x, w_xh, w_hh, b_h, h0, lambda x_t, h: np.tanh(x_t @ w_xh + h @ w_hh.T + b_h)
+        )
+    ),
+    "the bias b_h is missing": (
+        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_loop(
+            x, w_xh, w_hh, b_h, h0, lambda x_t, h: np.tanh(x_t @ w_xh + h @ w_hh)
+        )
+    ),
+    "the tanh is missing (a linear recurrence)": (
+        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_loop(
+            x, w_xh, w_hh, b_h, h0, lambda x_t, h: x_t @ w_xh + h @ w_hh + b_h
+        )
+    ),
+    "the initial state h0 is ignored (the loop starts from zeros)": (
+        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_reference(x, w_xh, w_hh, b_h, None)
+    ),
+    "only the last hidden state is returned; return every step, (batch, time, units)": (
+        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_reference(x, w_xh, w_hh, b_h, h0)[:, -1]
+    ),
+}
+
+
+def check_rnn_forward(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(x, w_xh, w_hh, b_h, h0=None)``: all hidden states of an Elman RNN.
+
+    ``x`` is ``(batch, time, features)``, the weights are in the course's row-vector layout
+    (``w_xh (features, units)``, ``w_hh (units, units)``, ``b_h (units,)``, as
+    :class:`companion.cells.ElmanWeights`), and the result must be ``(batch, time,
+    units)``. Chapter 1, exercise 2.
+    """
+    return _run("rnn_forward", fn, list(_rnn_cases(seed)), _rnn_reference, _RNN_MISTAKES)
+
+
+# --- chapter 2: LSTM and GRU steps -------------------------------------------------------
+
+
+def _step_cases(seed: int, gates: int, gru: bool) -> Iterator[_Case]:
+    rng = _rng(seed)
+    for batch, features, units in [(2, 3, 4), (3, 5, 2), (1, 1, 1), (4, 2, 6)]:
+        kernel = rng.normal(scale=0.5, size=(features, gates * units))
+        recurrent = rng.normal(scale=0.5, size=(units, gates * units))
+        bias_shape = (2, gates * units) if gru else (gates * units,)
+        bias = rng.normal(scale=0.5, size=bias_shape)
+        x_t = rng.normal(size=(batch, features))
+        h_prev = rng.normal(scale=0.5, size=(batch, units))
+        text = f"batch {batch}, {features} features, {units} units"
+        if gru:
+            yield _Case(text, (x_t, h_prev, kernel, recurrent, bias), {})
+        else:
+            c_prev = rng.normal(size=(batch, units))
+            yield _Case(text, (x_t, h_prev, c_prev, kernel, recurrent, bias), {})
+
+
+def _lstm_step_parts(x_t, h_prev, c_prev, kernel, recurrent, bias, order="ifco"):
+    z = x_t @ kernel + h_prev @ recurrent + bias
+    blocks = dict(zip(order, np.split(z, 4, axis=-1), strict=True))
+    i, f = cells.sigmoid(blocks["i"]), cells.sigmoid(blocks["f"])
+    g, o = np.tanh(blocks["c"]), cells.sigmoid(blocks["o"])
+    c = f * c_prev + i * g
+    return i, f, g, o, c
+
+
+def _lstm_step(x_t, h_prev, c_prev, kernel, recurrent, bias, order="ifco"):
+    *_, o, c = _lstm_step_parts(x_t, h_prev, c_prev, kernel, recurrent, bias, order)
+    return np.stack([o * np.tanh(c), c])
+
+
+def _lstm_reference(x_t, h_prev, c_prev, kernel, recurrent, bias):
+    weights = cells.LSTMWeights(kernel, recurrent, bias)
+    h, c = cells.lstm_forward(x_t[:, None], weights, h_prev, c_prev)
+    return np.stack([h[:, 0], c[:, 0]])
+
+
+def _lstm_stacked(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The reader's ``(h, c)`` pair as one array, so that one comparison covers both."""
+
+    def stacked(*args: Any) -> Any:
+        result = fn(*args)
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            raise TypeError(f"expected the pair (h_t, c_t), got {type(result).__name__}")
+        h, c = (np.asarray(part, dtype=np.float64) for part in result)
+        if h.shape != c.shape:
+            raise ValueError(f"h_t has shape {h.shape} but c_t has shape {c.shape}")
+        return np.stack([h, c])
+
+    return stacked
+
+
+def _lstm_old_cell_output(x_t, h_prev, c_prev, kernel, recurrent, bias):
+    *_, o, c = _lstm_step_parts(x_t, h_prev, c_prev, kernel, recurrent, bias)
+    return np.stack([o * np.tanh(c_prev), c])
+
+
+_LSTM_MISTAKES: Mistakes = {
+    "the gates are taken in the order i, f, o, c; Keras stores them as i, f, c, o "
+    "(input, forget, cell candidate, output)": lambda *a: _lstm_step(*a, order="ifoc"),
+    "the gates are taken in the order f, i, c, o; Keras stores them as i, f, c, o": (
+        lambda *a: _lstm_step(*a, order="fico")
+    ),
+    "h_t uses the previous cell state: h_t = o_t * tanh(c_t), with the new c_t": (
+        _lstm_old_cell_output
+    ),
+}
+
+
+def check_lstm_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias) -> (h_t, c_t)``.
+
+    One LSTM step in Keras' layout: ``kernel (features, 4 units)``, ``recurrent_kernel
+    (units, 4 units)``, ``bias (4 units,)``, gate blocks in the order i, f, c, o
+    (:class:`companion.cells.LSTMWeights`). Chapter 2.
+    """
+    cases = [
+        _Case(case.description + "; compared as the stack [h_t, c_t]", case.args, case.kwargs)
+        for case in _step_cases(seed, 4, gru=False)
+    ]
+    stacked = _lstm_stacked(fn)
+    return _run("lstm_step", stacked, cases, _lstm_reference, _LSTM_MISTAKES)
+
+
+def _gru_step(x_t, h_prev, kernel, recurrent, bias, *, order="zrh", swap_update=False):
+    blocks = dict(zip(order, range(3), strict=True))
+
+    def part(matrix, gate):
+        return np.split(matrix, 3, axis=-1)[blocks[gate]]
+
+    input_bias, recurrent_bias = bias
+    z = cells.sigmoid(
+        x_t @ part(kernel, "z")
+        + part(input_bias, "z")
+        + h_prev @ part(recurrent, "z")
+        + part(recurrent_bias, "z")
+    )
+    r = cells.sigmoid(
+        x_t @ part(kernel, "r")
+        + part(input_bias, "r")
+        + h_prev @ part(recurrent, "r")
+        + part(recurrent_bias, "r")
+    )
+    g = np.tanh(
+        x_t @ part(kernel, "h")
+        + part(input_bias, "h")
+        + r * (h_prev @ part(recurrent, "h") + part(recurrent_bias, "h"))
+    )
+    if swap_update:
+        return (1.0 - z) * h_prev + z * g
+    return z * h_prev + (1.0 - z) * g
+
+
+def _gru_reset_before(x_t, h_prev, kernel, recurrent, bias):
+    weights = cells.GRUWeights(kernel, recurrent, bias[0] + bias[1], reset_after=False)
+    return cells.gru_forward(x_t[:, None], weights, h_prev)[:, 0]
+
+
+def _gru_reference(x_t, h_prev, kernel, recurrent, bias):
+    return cells.gru_forward(x_t[:, None], cells.GRUWeights(kernel, recurrent, bias), h_prev)[:, 0]
+
+
+_GRU_MISTAKES: Mistakes = {
+    "the update gate is used the other way round: Keras computes h_t = z_t * h_prev + "
+    "(1 - z_t) * candidate": lambda *a: _gru_step(*a, swap_update=True),
+    "the blocks are taken in the order r, z, h; Keras stores them as z, r, h": (
+        lambda *a: _gru_step(*a, order="rzh")
+    ),
+    "the reset gate multiplies h_prev before the matrix product (reset_after=False); "
+    "Keras' default applies it after: r_t * (h_prev W_hh + b_hh)": _gru_reset_before,
+}
+
+
+def check_gru_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(x_t, h_prev, kernel, recurrent_kernel, bias) -> h_t``: one GRU step.
+
+    Keras' default layout (``reset_after=True``): blocks z, r, h; ``bias`` of shape
+    ``(2, 3 units)`` holding the input and the recurrent bias
+    (:class:`companion.cells.GRUWeights`). Chapter 2, exercise 2.
+    """
+    cases = list(_step_cases(seed, 3, gru=True))
+    return _run("gru_step", fn, cases, _gru_reference, _GRU_MISTAKES)
+
+
+# --- chapter 3: convolution and pooling --------------------------------------------------
+
+
+def _conv_cases(seed: int) -> Iterator[_Case]:
+    rng = _rng(seed)
+    for size, kernel_size, channels, filters, strides, padding in [
+        ((5, 5), (3, 3), 1, 2, 1, "valid"),
+        ((6, 7), (3, 2), 2, 3, 1, "same"),
+        ((7, 7), (3, 3), 3, 2, 2, "valid"),
+        ((6, 6), (2, 2), 1, 1, 2, "same"),
+        ((5, 6), (4, 4), 2, 2, 1, "same"),  # even kernel: TensorFlow pads more at the end
+    ]:
+        x = rng.normal(size=(2, *size, channels))
+        kernel = rng.normal(size=(*kernel_size, channels, filters))
+        bias = rng.normal(size=(filters,))
+        text = f"{size} image, {kernel_size} kernel, stride {strides}, {padding!r} padding"
+        yield _Case(text, (x, kernel, bias), {"strides": strides, "padding": padding})
+
+
+def _conv_reference(x, kernel, bias, strides=1, padding="valid"):
+    return conv.conv2d(x, kernel, bias, strides=strides, padding=padding)
+
+
+def _conv_symmetric_same(x, kernel, bias, strides=1, padding="valid"):
+    if padding != "same":
+        return _conv_reference(x, kernel, bias, strides, padding)
+    pads = []
+    for axis in (0, 1):
+        top, bottom = conv.same_padding(x.shape[axis + 1], kernel.shape[axis], strides)
+        pads.append((bottom, top))  # the extra row/column at the start instead of the end
+    padded = np.pad(x, ((0, 0), *pads, (0, 0)))
+    return conv.conv2d(padded, kernel, bias, strides=strides, padding="valid")
+
+
+_CONV_MISTAKES: Mistakes = {
+    "the kernel is flipped (a true convolution); Keras' Conv2D is a cross-correlation: "
+    "use kernel[i, j], not kernel[-1 - i, -1 - j]": (
+        lambda x, kernel, bias, **kw: _conv_reference(x, kernel[::-1, ::-1], bias, **kw)
+    ),
+    "the bias is missing": lambda x, kernel, bias, **kw: _conv_reference(x, kernel, None, **kw),
+    "'same' padding puts the extra row/column at the start; TensorFlow puts it at the "
+    "end (bottom, right)": _conv_symmetric_same,
+    "the stride is ignored": (
+        lambda x, kernel, bias, strides=1, padding="valid": _conv_reference(
+            x, kernel, bias, 1, padding
+        )
+    ),
+}
+
+
+def check_conv2d(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(x, kernel, bias, strides=1, padding="valid")`` against ``Conv2D``.
+
+    ``x (batch, height, width, channels)``, ``kernel (kh, kw, channels, filters)``,
+    ``bias (filters,)``; ``padding`` is ``"valid"`` or ``"same"`` (TensorFlow's rule, see
+    :func:`companion.conv.same_padding`). Chapter 3.
+    """
+    return _run("conv2d", fn, list(_conv_cases(seed)), _conv_reference, _CONV_MISTAKES)
+
+
+def _pool_cases(seed: int) -> Iterator[_Case]:
+    rng = _rng(seed)
+    for size, pool, strides, padding in [
+        ((4, 4), 2, None, "valid"),
+        ((5, 5), 2, None, "same"),
+        ((6, 6), 3, 1, "valid"),
+        ((5, 7), (2, 3), (2, 2), "same"),
+    ]:
+        x = rng.normal(size=(2, *size, 2)) - 1.0  # mostly negative: zero padding would win
+        text = f"{size} image, pool {pool}, strides {strides}, {padding!r} padding"
+        yield _Case(text, (x,), {"pool_size": pool, "strides": strides, "padding": padding})
+
+
+def _pool_reference(x, pool_size=2, strides=None, padding="valid"):
+    return conv.max_pool2d(x, pool_size, strides, padding)
+
+
+def _pool_zero_padding(x, pool_size=2, strides=None, padding="valid"):
+    if padding != "same":
+        return _pool_reference(x, pool_size, strides, padding)
+    pool = conv._pair("pool_size", pool_size)
+    stride = conv._pair("strides", strides if strides is not None else pool_size)
+    pads = [conv.same_padding(x.shape[axis + 1], pool[axis], stride[axis]) for axis in (0, 1)]
+    padded = np.pad(x, ((0, 0), *pads, (0, 0)))
+    return conv.max_pool2d(padded, pool_size, strides, "valid")
+
+
+_POOL_MISTAKES: Mistakes = {
+    "'same' padding pads with zeros, which win over negative inputs; pad with -inf": (
+        _pool_zero_padding
+    ),
+    "strides=None should mean strides = pool_size (non-overlapping windows), not 1": (
+        lambda x, pool_size=2, strides=None, padding="valid": _pool_reference(
+            x, pool_size, 1 if strides is None else strides, padding
+        )
+    ),
+}
+
+
+def check_max_pool2d(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(x, pool_size=2, strides=None, padding="valid")`` against ``MaxPooling2D``.
+
+    ``strides=None`` means ``strides = pool_size``. Chapter 3.
+    """
+    return _run("max_pool2d", fn, list(_pool_cases(seed)), _pool_reference, _POOL_MISTAKES)
+
+
+# --- chapter 5: the CTC forward algorithm ------------------------------------------------
+
+
+def _ctc_cases(seed: int) -> Iterator[_Case]:
+    rng = _rng(seed)
+    for steps, classes, labels in [
+        (6, 4, [1, 2]),
+        (8, 5, [1, 1, 2]),  # a repeated label needs a blank between its copies
+        (5, 3, [2, 2]),
+        (3, 3, [1]),
+        (7, 6, [3, 1, 4, 1]),
+    ]:
+        logits = rng.normal(scale=2.0, size=(steps, classes))
+        log_probs = ctc.log_softmax(logits)
+        yield _Case(f"{steps} frames, {classes} classes, labels {labels}", (log_probs, labels), {})
+
+
+def _ctc_reference(log_probs, labels):
+    return ctc.ctc_forward(log_probs, labels)[0]
+
+
+def _ctc_variant(log_probs, labels, *, skip_repeats=False, end_on_label=False, start_both=True):
+    """A forward recursion with one of the typical slips switched on."""
+    extended = [ctc.BLANK]
+    for label in labels:
+        extended += [label, ctc.BLANK]
+    states = len(extended)
+    alpha = np.full(states, -np.inf)
+    alpha[0] = log_probs[0, ctc.BLANK]
+    if start_both and states > 1:
+        alpha[1] = log_probs[0, extended[1]]
+    for t in range(1, len(log_probs)):
+        new = np.full(states, -np.inf)
+        for s in range(states):
+            terms = [alpha[s]] + ([alpha[s - 1]] if s > 0 else [])
+            can_skip = s > 1 and extended[s] != ctc.BLANK
+            if can_skip and (skip_repeats or extended[s] != extended[s - 2]):
+                terms.append(alpha[s - 2])
+            new[s] = np.logaddexp.reduce(terms) + log_probs[t, extended[s]]
+        alpha = new
+    ends = [alpha[-2]] if end_on_label else [alpha[-1], alpha[-2]]
+    return -np.logaddexp.reduce(ends)
+
+
+_CTC_MISTAKES: Mistakes = {
+    "the recursion skips over the blank between two equal labels; a repeated label "
+    "needs the blank (no alpha[s - 2] term when l'[s] == l'[s - 2])": (
+        lambda lp, labels: _ctc_variant(lp, labels, skip_repeats=True)
+    ),
+    "only paths ending on the last label are counted; add those ending on the final "
+    "blank": lambda lp, labels: _ctc_variant(lp, labels, end_on_label=True),
+    "only paths starting with a blank are counted; a path may also start on the first "
+    "label": lambda lp, labels: _ctc_variant(lp, labels, start_both=False),
+    "the sign: the loss is -log p(labels | x), not log p": (
+        lambda lp, labels: -_ctc_reference(lp, labels)
+    ),
+    "probabilities are multiplied where log-probabilities must be added (or the "
+    "reverse)": lambda lp, labels: float(np.exp(-_ctc_reference(lp, labels))),
+}
+
+
+def check_ctc_loss(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(log_probs, labels) -> loss``: the CTC loss of one sequence.
+
+    ``log_probs (time, classes)`` are log-softmax outputs with the blank at index 0;
+    ``labels`` a list of symbols in ``1..classes-1``; the result is ``-log p(labels |
+    x)``, a number (:func:`companion.ctc.ctc_forward`). Chapter 5, exercise 1.
+    """
+    return _run("ctc_loss", fn, list(_ctc_cases(seed)), _ctc_reference, _CTC_MISTAKES)
