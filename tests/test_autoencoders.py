@@ -123,3 +123,25 @@ def test_reconstruction_errors_rejects_bad_inputs():
         reconstruction_errors(model, np.zeros((3, 5)))
     with pytest.raises(ValueError, match="x: expected a batch of at least one example"):
         reconstruction_errors(model, np.zeros(4))
+
+
+def test_numpy_reference_equals_the_keras_lstm_autoencoder():
+    from companion.models.autoencoders import lstm_autoencoder_numpy
+
+    keras.utils.set_random_seed(4)
+    model = lstm_autoencoder(9, 2, 3, units=5)
+    x = np.random.default_rng(4).normal(size=(6, 9, 2))
+    ours, code = lstm_autoencoder_numpy(model, x)
+    np.testing.assert_allclose(ours, model.predict(x.astype(np.float32), verbose=0), atol=1e-5)
+    np.testing.assert_allclose(
+        code, model.get_layer("encoder").predict(x.astype(np.float32), verbose=0), atol=1e-5
+    )
+
+
+def test_numpy_reference_rejects_other_models_and_shapes():
+    from companion.models.autoencoders import lstm_autoencoder_numpy
+
+    with pytest.raises(ValueError, match="model: expected a model built by lstm_autoencoder"):
+        lstm_autoencoder_numpy(dense_autoencoder(4, 2), np.zeros((1, 4, 1)))
+    with pytest.raises(ValueError, match=r"x: expected windows of shape \(9, 1\), got \(8, 1\)"):
+        lstm_autoencoder_numpy(lstm_autoencoder(9), np.zeros((2, 8, 1)))

@@ -216,3 +216,48 @@ def reconstruction_errors(model: keras.Model, x: Any, *, batch_size: int = 256) 
         raise ValueError(f"x: expected examples of shape {expected}, got {x.shape[1:]}")
     reconstructed = model.predict(x.astype(np.float32), batch_size=batch_size, verbose=0)
     return np.mean((x - reconstructed) ** 2, axis=tuple(range(1, x.ndim)))
+
+
+def lstm_autoencoder_numpy(model: keras.Model, x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The forward pass of :func:`lstm_autoencoder` in NumPy, with the model's weights.
+
+    A reference for the Keras model: the encoder LSTM runs over the window
+    (:func:`companion.cells.lstm_forward`), its *final* hidden and cell states form the
+    code ``z = [h_T; c_T] W_z + b_z``, the decoder starts from ``h_0 = tanh(z W_h + b_h)``
+    and ``c_0 = z W_c + b_c``, reads ``z`` at every step, and a dense layer maps each of
+    its hidden states to the reconstruction.
+
+    Args:
+        model: a model built by :func:`lstm_autoencoder`.
+        x: windows ``(batch, time, features)``.
+
+    Returns:
+        ``(reconstruction, code)``: ``(batch, time, features)`` and ``(batch, code_size)``.
+
+    Raises:
+        ValueError: for a model without the layers of :func:`lstm_autoencoder`, or windows
+            of the wrong shape.
+    """
+    from companion.cells import LSTMWeights, lstm_forward
+
+    try:
+        encoder, decoder = model.get_layer("encoder"), model.get_layer("decoder")
+        encoder_lstm = LSTMWeights(*encoder.get_layer("encoder_lstm").get_weights())
+        code_w, code_b = encoder.get_layer("code").get_weights()
+        h_w, h_b = decoder.get_layer("initial_h").get_weights()
+        c_w, c_b = decoder.get_layer("initial_c").get_weights()
+        decoder_lstm = LSTMWeights(*decoder.get_layer("decoder_lstm").get_weights())
+        out_w, out_b = decoder.get_layer("reconstruction").get_weights()
+    except (ValueError, AttributeError) as error:
+        raise ValueError(
+            f"model: expected a model built by lstm_autoencoder, got {model.name!r} ({error})"
+        ) from error
+    x = as_float_array("x", x, ndim=3, axes=("batch", "time", "features"))
+    expected = tuple(model.input_shape[1:])
+    if x.shape[1:] != expected:
+        raise ValueError(f"x: expected windows of shape {expected}, got {x.shape[1:]}")
+    h, c = lstm_forward(x, encoder_lstm)
+    code = np.concatenate([h[:, -1], c[:, -1]], axis=1) @ code_w + code_b
+    repeated = np.repeat(code[:, None, :], x.shape[1], axis=1)
+    states, _ = lstm_forward(repeated, decoder_lstm, np.tanh(code @ h_w + h_b), code @ c_w + c_b)
+    return states @ out_w + out_b, code
