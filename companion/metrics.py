@@ -259,3 +259,130 @@ def f_beta(precision: float, recall: float, beta: float = 1.0) -> float:
     if precision == 0 and recall == 0:
         return 0.0
     return float((1 + beta**2) * precision * recall / (beta**2 * precision + recall))
+
+
+def _real_and_other(real: Any, other: Any, other_name: str) -> tuple[np.ndarray, np.ndarray]:
+    real = as_float_array("real", real, ndim=3, axes=("batch", "time", "features"))
+    other = as_float_array(other_name, other, ndim=3, axes=("batch", "time", "features"))
+    if real.shape[1:] != other.shape[1:]:
+        raise ValueError(
+            f"{other_name}: expected sequences shaped like real's {real.shape[1:]} "
+            f"(time, features), got {other.shape[1:]}"
+        )
+    if len(real) < 4 or len(other) < 4:
+        raise ValueError(
+            f"real, {other_name}: expected at least 4 sequences each, "
+            f"got {len(real)} and {len(other)}"
+        )
+    return real, other
+
+
+def discriminative_score(
+    real: Any,
+    synthetic: Any,
+    *,
+    units: int = 16,
+    epochs: int = 20,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+) -> float:
+    """How well a post-hoc GRU classifier tells real from synthetic sequences (TimeGAN).
+
+    The two sets are cut to the same size, labelled (real 1, synthetic 0) and split once
+    at random into training and held-out parts; a one-layer GRU classifier is trained on
+    the first and its accuracy measured on the second. The score is
+    ``|accuracy - 0.5|``: 0 when the classifier cannot tell them apart, 0.5 when it
+    always can (Yoon et al. 2019). Lower is better.
+
+    Args:
+        real: real sequences ``(batch, time, features)``.
+        synthetic: generated sequences of the same ``(time, features)``.
+        units: GRU units of the classifier.
+        epochs: training epochs (Adam, batch 128).
+        test_fraction: share of the pooled sequences held out, in ``(0, 1)``.
+        seed: seed of the split and the classifier's initial weights.
+
+    Returns:
+        The score, in ``[0, 0.5]``.
+
+    Raises:
+        TypeError, ValueError: for arrays that are not 3-D, differ in shape, are too
+            small, or a bad ``units``, ``epochs`` or ``test_fraction``.
+    """
+    import keras
+
+    real, synthetic = _real_and_other(real, synthetic, "synthetic")
+    units = check_positive_int("units", units)
+    epochs = check_positive_int("epochs", epochs)
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction: expected a number in (0, 1), got {test_fraction!r}")
+    rng = np.random.default_rng(seed)
+    n = min(len(real), len(synthetic))
+    real = real[rng.permutation(len(real))[:n]]
+    synthetic = synthetic[rng.permutation(len(synthetic))[:n]]
+    x = np.concatenate([real, synthetic]).astype("float32")
+    y = np.concatenate([np.ones(n), np.zeros(n)]).astype("float32")
+    order = rng.permutation(2 * n)
+    n_test = max(2, round(test_fraction * 2 * n))
+    test, train = order[:n_test], order[n_test:]
+    keras.utils.set_random_seed(seed)
+    classifier = keras.Sequential(
+        [
+            keras.Input(x.shape[1:]),
+            keras.layers.GRU(units),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    classifier.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
+    classifier.fit(x[train], y[train], epochs=epochs, batch_size=128, verbose=0)
+    predicted = classifier.predict(x[test], batch_size=512, verbose=0)[:, 0] > 0.5
+    accuracy = float(np.mean(predicted == (y[test] > 0.5)))
+    return abs(accuracy - 0.5)
+
+
+def predictive_score(
+    train: Any, test: Any, *, units: int = 16, epochs: int = 20, seed: int = 0
+) -> float:
+    """Train on ``train``, test on ``test``: the next-step MAE of a GRU predictor (TimeGAN).
+
+    A one-layer GRU reads steps ``0..t`` of every feature and predicts step ``t + 1`` of
+    every feature; it is trained on ``train`` (e.g. synthetic sequences) and its mean
+    absolute error is measured on ``test`` (real sequences). Trained on real sequences
+    instead, it gives the reference a generator's data should approach. Lower is better.
+    (TimeGAN predicts only the last feature from the others; this predicts all.)
+
+    Args:
+        train: training sequences ``(batch, time, features)``, ``time >= 2``.
+        test: test sequences of the same ``(time, features)``.
+        units: GRU units of the predictor.
+        epochs: training epochs (Adam, batch 128, MAE loss).
+        seed: seed of the predictor's initial weights and shuffling.
+
+    Returns:
+        The mean absolute error on ``test``.
+
+    Raises:
+        TypeError, ValueError: for arrays that are not 3-D, differ in shape, are too
+            short or too small, or a bad ``units`` or ``epochs``.
+    """
+    import keras
+
+    train, test = _real_and_other(train, test, "test")
+    if train.shape[1] < 2:
+        raise ValueError(f"train: expected at least 2 time steps, got {train.shape[1]}")
+    units = check_positive_int("units", units)
+    epochs = check_positive_int("epochs", epochs)
+    keras.utils.set_random_seed(seed)
+    features = train.shape[2]
+    predictor = keras.Sequential(
+        [
+            keras.Input((None, features)),
+            keras.layers.GRU(units, return_sequences=True),
+            keras.layers.Dense(features),
+        ]
+    )
+    predictor.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mae")
+    train, test = train.astype("float32"), test.astype("float32")
+    predictor.fit(train[:, :-1], train[:, 1:], epochs=epochs, batch_size=128, verbose=0)
+    predicted = predictor.predict(test[:, :-1], batch_size=512, verbose=0)
+    return float(np.mean(np.abs(predicted - test[:, 1:])))

@@ -1,4 +1,9 @@
-"""Training helpers: a compact progress bar for ``model.fit``."""
+"""Training helpers: a compact progress bar for ``model.fit``, and a GAN whose training step
+is written once (:class:`SequenceGAN`).
+
+:class:`SequenceGAN` needs the TensorFlow backend of Keras (``KERAS_BACKEND=tensorflow``,
+the default): its ``train_step`` takes two gradients with ``tf.GradientTape``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,11 @@ import time
 from typing import Any
 
 import keras
+import numpy as np
+import tensorflow as tf
 from tqdm import tqdm
+
+from companion.validation import check_choice, check_positive_int
 
 # Shorter names keep the bar on one line.
 _SHORT_NAMES = {"accuracy": "acc", "val_accuracy": "val_acc"}
@@ -101,3 +110,224 @@ class ProgressBar(keras.callbacks.Callback):
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         self.seconds = time.perf_counter() - self._start
         self._line.close()
+
+
+GAN_LOSSES = ("non_saturating", "minimax", "seed001")
+
+
+def _softplus(x: tf.Tensor) -> tf.Tensor:
+    return tf.math.softplus(x)
+
+
+class SequenceGAN(keras.Model):
+    """A GAN over sequences: a generator and a discriminator trained in turn by ``fit``.
+
+    One call of :meth:`train_step` (one batch of real sequences) makes one discriminator
+    update and ``generator_steps`` generator updates, each with its own optimizer, and
+    reports ``d_loss``, ``g_loss``, the discriminator's batch accuracy ``d_acc`` and the
+    ``moments`` distance (mean absolute difference of the per-step means and standard
+    deviations of real and generated batches) through :class:`keras.metrics.Mean`
+    trackers, so ``fit(..., callbacks=[ProgressBar()])`` shows them. With
+    ``D = sigmoid(logit)`` and noise ``z ~ U(0, 1)`` per step, the losses are
+
+    - discriminator: ``-E[y log D(x)] - E[(1 - y) log(1 - D(x))] - E[log(1 - D(G(z)))]``
+      with ``y = 1 - label_smoothing`` (one-sided label smoothing; ``y = 1`` without it);
+    - generator, ``loss="non_saturating"``: ``-E[log D(G(z))]``;
+      ``loss="minimax"``: ``E[log(1 - D(G(z)))]`` (the value function itself);
+    - ``loss="seed001"``: both players minimise ``-E[log D(G(z))] - E[log(1 - D(h))]``
+      with ``h`` a noise sequence shaped like the data: real data never enters it.
+
+    ``moment_weight > 0`` adds the moments distance to the generator's loss (as TimeGAN's
+    generator does); ``discriminator_threshold > 0`` skips the discriminator update when
+    its loss is already below the threshold (TimeGAN updates it only above 0.15). Data
+    passed to ``fit`` are the real sequences, or ``(sequences, conditions)`` for a
+    conditional generator and discriminator (two inputs each). Gradient clipping is the
+    optimizers' own ``clipnorm``.
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        *,
+        generator_steps: int = 1,
+        label_smoothing: float = 0.0,
+        loss: str = "non_saturating",
+        moment_weight: float = 0.0,
+        discriminator_threshold: float = 0.0,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        for name, model in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(model, keras.Model):
+                raise TypeError(f"{name}: expected a keras.Model, got {type(model).__name__}")
+        if len(generator.inputs) != len(discriminator.inputs) or len(generator.inputs) > 2:
+            raise ValueError(
+                "generator, discriminator: expected one input each (unconditional) or two "
+                f"each (conditional), got {len(generator.inputs)} and "
+                f"{len(discriminator.inputs)}"
+            )
+        if tuple(generator.outputs[0].shape[1:]) != tuple(discriminator.inputs[0].shape[1:]):
+            raise ValueError(
+                "discriminator: expected its input to match the generator's output "
+                f"{tuple(generator.outputs[0].shape[1:])}, "
+                f"got {tuple(discriminator.inputs[0].shape[1:])}"
+            )
+        if not 0.0 <= label_smoothing < 0.5:
+            raise ValueError(
+                f"label_smoothing: expected a number in [0, 0.5), got {label_smoothing!r}"
+            )
+        if not np.isfinite(moment_weight) or moment_weight < 0:
+            raise ValueError(f"moment_weight: expected a finite number >= 0, got {moment_weight!r}")
+        if not np.isfinite(discriminator_threshold) or discriminator_threshold < 0:
+            raise ValueError(
+                "discriminator_threshold: expected a finite number >= 0, "
+                f"got {discriminator_threshold!r}"
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.generator_steps = check_positive_int("generator_steps", generator_steps)
+        self.label_smoothing = float(label_smoothing)
+        self.loss_kind = check_choice("loss", loss, GAN_LOSSES)
+        self.moment_weight = float(moment_weight)
+        self.discriminator_threshold = float(discriminator_threshold)
+        self.conditional = len(generator.inputs) == 2
+        self.noise_shape = tuple(generator.inputs[0].shape[1:])
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {
+            name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_acc", "moments")
+        }
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer,
+        g_optimizer: keras.optimizers.Optimizer,
+        **kwargs: Any,
+    ) -> None:
+        """Set the two optimizers (one per player) and compile.
+
+        Raises:
+            TypeError: if an optimizer is not a :class:`keras.optimizers.Optimizer`.
+        """
+        for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+            if not isinstance(optimizer, keras.optimizers.Optimizer):
+                raise TypeError(
+                    f"{name}: expected a keras.optimizers.Optimizer, got {type(optimizer).__name__}"
+                )
+        if d_optimizer is g_optimizer:
+            raise ValueError("g_optimizer: expected an optimizer distinct from d_optimizer")
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        d_optimizer.build(self.discriminator.trainable_variables)
+        g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        """The four trackers; listing them here lets Keras reset them every epoch."""
+        return list(self.trackers.values())
+
+    def _noise(self, batch: tf.Tensor) -> tf.Tensor:
+        shape = tf.concat([[batch], tf.constant(self.noise_shape, tf.int32)], axis=0)
+        return keras.random.uniform(shape, seed=self.seed_generator)
+
+    def _inputs(self, first: tf.Tensor, condition: tf.Tensor | None) -> Any:
+        return [first, condition] if self.conditional else first
+
+    @staticmethod
+    def _moments(real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
+        mean_gap = tf.reduce_mean(tf.abs(tf.reduce_mean(real, 0) - tf.reduce_mean(fake, 0)))
+        std_gap = tf.reduce_mean(tf.abs(tf.math.reduce_std(real, 0) - tf.math.reduce_std(fake, 0)))
+        return mean_gap + std_gap
+
+    def train_step(self, data: Any) -> dict[str, tf.Tensor]:
+        """One discriminator update and ``generator_steps`` generator updates."""
+        if self.conditional:
+            real, condition = data[0], data[1]
+        else:
+            real = data[0] if isinstance(data, tuple | list) else data
+            condition = None
+        real = tf.cast(real, tf.float32)
+        if condition is not None:
+            condition = tf.cast(condition, tf.float32)
+        batch = tf.shape(real)[0]
+
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._inputs(self._noise(batch), condition), training=True)
+            fake_logits = self.discriminator(self._inputs(fake, condition), training=True)
+            if self.loss_kind == "seed001":
+                h = keras.random.uniform(tf.shape(real), seed=self.seed_generator)
+                other_logits = self.discriminator(self._inputs(h, condition), training=True)
+                d_loss = tf.reduce_mean(_softplus(-fake_logits)) + tf.reduce_mean(
+                    _softplus(other_logits)
+                )
+                real_logits = self.discriminator(self._inputs(real, condition), training=True)
+            else:
+                real_logits = self.discriminator(self._inputs(real, condition), training=True)
+                target = 1.0 - self.label_smoothing
+                d_loss = (
+                    tf.reduce_mean(target * _softplus(-real_logits))
+                    + tf.reduce_mean((1.0 - target) * _softplus(real_logits))
+                    + tf.reduce_mean(_softplus(fake_logits))
+                )
+        gradients = tape.gradient(d_loss, self.discriminator.trainable_variables)
+
+        def apply() -> tf.Tensor:
+            self.d_optimizer.apply_gradients(
+                zip(gradients, self.discriminator.trainable_variables, strict=True)
+            )
+            return tf.constant(True)
+
+        if self.discriminator_threshold > 0:
+            tf.cond(d_loss > self.discriminator_threshold, apply, lambda: tf.constant(False))
+        else:
+            apply()
+        accuracy = 0.5 * (
+            tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
+            + tf.reduce_mean(tf.cast(fake_logits <= 0, tf.float32))
+        )
+
+        for _ in range(self.generator_steps):
+            with tf.GradientTape() as tape:
+                fake = self.generator(self._inputs(self._noise(batch), condition), training=True)
+                fake_logits = self.discriminator(self._inputs(fake, condition), training=True)
+                if self.loss_kind == "minimax":
+                    g_loss = -tf.reduce_mean(_softplus(fake_logits))
+                else:  # non-saturating; seed 001's loss reduces to it for the generator
+                    g_loss = tf.reduce_mean(_softplus(-fake_logits))
+                moments = self._moments(real, fake)
+                total = g_loss + self.moment_weight * moments if self.moment_weight else g_loss
+            gradients = tape.gradient(total, self.generator.trainable_variables)
+            self.g_optimizer.apply_gradients(
+                zip(gradients, self.generator.trainable_variables, strict=True)
+            )
+
+        for name, value in (
+            ("d_loss", d_loss),
+            ("g_loss", g_loss),
+            ("d_acc", accuracy),
+            ("moments", moments),
+        ):
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def sample(self, n: int, condition: Any = None, *, seed: int = 0) -> np.ndarray:
+        """Draw ``n`` generated sequences (with one condition row per sequence if conditional).
+
+        Raises:
+            TypeError, ValueError: for a bad ``n``, or a missing or mis-shaped condition.
+        """
+        n = check_positive_int("n", n)
+        noise = np.random.default_rng(seed).uniform(size=(n, *self.noise_shape)).astype("float32")
+        if self.conditional:
+            if condition is None:
+                raise ValueError("condition: expected one condition row per sequence, got None")
+            condition = np.asarray(condition, dtype="float32")
+            want = (n, *tuple(self.generator.inputs[1].shape[1:]))
+            if condition.shape != want:
+                raise ValueError(f"condition: expected shape {want}, got {condition.shape}")
+            return np.asarray(self.generator([noise, condition], training=False))
+        if condition is not None:
+            raise ValueError("condition: expected None for an unconditional generator")
+        return np.asarray(self.generator(noise, training=False))

@@ -104,3 +104,57 @@ def test_anomaly_metrics_reject_bad_inputs(call, message):
 
     with pytest.raises(ValueError, match=message):
         call(metrics)
+
+
+def test_discriminative_score_is_near_zero_for_real_against_real_and_half_against_noise():
+    from companion.data.synthetic import sines
+    from companion.metrics import discriminative_score
+
+    real = sines(300, 12, 2, seed=0)
+    other_real = sines(300, 12, 2, seed=1)
+    noise = np.random.default_rng(0).uniform(size=real.shape)
+    assert discriminative_score(real, other_real, epochs=10) < 0.1
+    assert discriminative_score(real, noise, epochs=20) > 0.4
+
+
+def test_predictive_score_train_on_real_beats_train_on_noise():
+    from companion.data.synthetic import sines
+    from companion.metrics import predictive_score
+
+    real, test = sines(300, 12, 2, seed=0), sines(200, 12, 2, seed=1)
+    noise = np.random.default_rng(0).uniform(size=real.shape)
+    on_real = predictive_score(real, test, epochs=20)
+    assert on_real < 0.05  # sines are smooth: the next step is nearly the current one
+    assert predictive_score(noise, test, epochs=20) > 2 * on_real
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        ((np.zeros((10, 5)), np.zeros((10, 5, 1))), ValueError, "real: expected a 3-D array"),
+        (
+            (np.zeros((10, 5, 1)), np.zeros((10, 4, 1))),
+            ValueError,
+            r"synthetic: expected .*\(5, 1\)",
+        ),
+        ((np.zeros((3, 5, 1)), np.zeros((10, 5, 1))), ValueError, "expected at least 4 sequences"),
+        ((np.zeros((10, 5, 1)), "x"), TypeError, "synthetic: expected a numeric array"),
+    ],
+)
+def test_discriminative_score_rejects_bad_inputs(args, error, message):
+    from companion.metrics import discriminative_score
+
+    with pytest.raises(error, match=message):
+        discriminative_score(*args)
+
+
+def test_scores_reject_bad_settings():
+    from companion.metrics import discriminative_score, predictive_score
+
+    x = np.zeros((10, 5, 1))
+    with pytest.raises(ValueError, match="test_fraction: expected a number in"):
+        discriminative_score(x, x, test_fraction=1.0)
+    with pytest.raises(ValueError, match="epochs: expected an integer >= 1, got 0"):
+        predictive_score(x, x, epochs=0)
+    with pytest.raises(ValueError, match=r"test: expected .*\(5, 1\)"):
+        predictive_score(x, np.zeros((10, 6, 1)))

@@ -227,3 +227,38 @@ def test_anomaly_windows_rejects_bad_arguments(kwargs, error, message):
 
     with pytest.raises(error, match=message):
         anomaly_windows(10, **{"length": 32, **kwargs}, seed=0)
+
+
+def test_sines_follow_the_released_timegan_recipe():
+    from companion.data.synthetic import sines
+
+    x, frequencies = sines(50, 24, 3, seed=0, return_frequencies=True)
+    assert x.shape == (50, 24, 3) and x.dtype == np.float32
+    assert frequencies.shape == (50, 3)
+    assert np.all((frequencies >= 0) & (frequencies <= 0.1))
+    assert np.all((x >= 0) & (x <= 1))
+    # (sin(f t + p) + 1) / 2 at t = 0 and t = 1: recover p, then f.
+    phase = np.arcsin(2 * x[:, 0] - 1)
+    assert np.all((phase >= 0) & (phase <= 0.1 + 1e-6))
+    recovered = np.arcsin(2 * x[:, 1].astype(np.float64) - 1) - phase
+    np.testing.assert_allclose(recovered, frequencies, atol=1e-4)
+    np.testing.assert_array_equal(x, sines(50, 24, 3, seed=0))
+    assert not np.array_equal(x, sines(50, 24, 3, seed=1))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"n": 0}, ValueError, "n: expected an integer >= 1, got 0"),
+        ({"length": 1}, ValueError, "length: expected an integer >= 2, got 1"),
+        ({"features": 1.5}, TypeError, "features: expected an integer >= 1, got 1.5"),
+        ({"max_frequency": 0.0}, ValueError, "max_frequency: expected a finite number > 0"),
+        ({"max_phase": -1.0}, ValueError, "max_phase: expected a finite number >= 0"),
+    ],
+)
+def test_sines_reject_bad_arguments(kwargs, error, message):
+    from companion.data.synthetic import sines
+
+    arguments = {"n": 4, "length": 24, "features": 2, "seed": 0, **kwargs}
+    with pytest.raises(error, match=message):
+        sines(**arguments)

@@ -79,6 +79,58 @@ def adding_problem(n: int, length: int, *, seed: int) -> tuple[np.ndarray, np.nd
     return x, y
 
 
+def sines(
+    n: int,
+    length: int = 24,
+    features: int = 5,
+    *,
+    seed: int,
+    max_frequency: float = 0.1,
+    max_phase: float = 0.1,
+    return_frequencies: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Multivariate sines with a random frequency and phase per feature (TimeGAN's data).
+
+    Feature ``k`` of sequence ``i`` is ``(sin(f_ik * t + p_ik) + 1) / 2`` for
+    ``t = 0, ..., length - 1``, with ``f_ik ~ U(0, max_frequency)`` and
+    ``p_ik ~ U(0, max_phase)`` drawn independently, so every value lies in ``[0, 1]``.
+    The defaults, ``U(0, 0.1)`` for both, are those of the released TimeGAN code
+    (Yoon et al. 2019), whose paper describes a wider range; over 24 steps such a
+    sine covers at most 2.4 radians, less than half a period.
+
+    Args:
+        n: number of sequences.
+        length: time steps per sequence (at least 2).
+        features: number of sines per sequence (at least 1).
+        seed: random seed.
+        max_frequency: upper end of the frequency range, in radians per step (> 0).
+        max_phase: upper end of the phase range, in radians (>= 0).
+        return_frequencies: also return the frequencies, e.g. to condition a model on them.
+
+    Returns:
+        ``x`` of shape ``(n, length, features)`` (float32), or ``(x, frequencies)`` with
+        ``frequencies`` of shape ``(n, features)`` (float32) when ``return_frequencies``.
+
+    Raises:
+        TypeError, ValueError: for a non-integer or out-of-range argument.
+    """
+    n = check_positive_int("n", n)
+    length = check_positive_int("length", length, minimum=2)
+    features = check_positive_int("features", features)
+    if not np.isfinite(max_frequency) or max_frequency <= 0:
+        raise ValueError(f"max_frequency: expected a finite number > 0, got {max_frequency!r}")
+    if not np.isfinite(max_phase) or max_phase < 0:
+        raise ValueError(f"max_phase: expected a finite number >= 0, got {max_phase!r}")
+    rng = np.random.default_rng(seed)
+    frequencies = rng.uniform(0.0, max_frequency, size=(n, 1, features))
+    phases = rng.uniform(0.0, max_phase, size=(n, 1, features))
+    steps = np.arange(length, dtype=np.float64)[None, :, None]
+    x = ((np.sin(frequencies * steps + phases) + 1.0) / 2.0).astype(np.float32)
+    if return_frequencies:
+        return x, frequencies[:, 0, :].astype(np.float32)
+    return x
+
+
 MOVING_DIGIT_SPLITS = ("train", "validation", "test")
 
 
