@@ -203,3 +203,36 @@ def test_receptive_field_matches_the_gradient_support():
 def test_bad_inputs_are_explained(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# TensorFlow versions whose oneDNN CPU kernel is known to miscompute the case below.
+ONEDNN_STRIDED_CONV_BUG = ("2.21.",)
+
+
+def test_known_onednn_strided_conv2d_bug_and_its_workaround():
+    """A minimal reproducer of the Conv2D bug that test_conv2d_matches_keras found.
+
+    Two 3x3 one-channel images, a 1x2 kernel, strides (1, 2), one filter: TensorFlow 2.21's
+    oneDNN CPU kernel returns wrong values (by several units) where the NumPy reference
+    and the same convolution with a zero second input channel agree. The test fails
+    loudly if another TensorFlow version shows the bug (check it, then add the version
+    above); with a version that computes it right, only the workaround is checked.
+    """
+    import tensorflow as tf
+
+    x = np.random.default_rng(303).normal(size=(2, 3, 3, 1)).astype(np.float32)
+    layer = keras.layers.Conv2D(1, (1, 2), strides=(1, 2))
+    layer.build(x.shape)
+    kernel, bias = layer.get_weights()
+    reference = conv.conv2d(x, kernel, bias, strides=(1, 2))
+    wide = keras.layers.Conv2D(1, (1, 2), strides=(1, 2))
+    wide.build((2, 3, 3, 2))
+    wide.set_weights([np.concatenate([kernel, np.zeros_like(kernel)], axis=2), bias])
+    workaround = np.asarray(wide(np.concatenate([x, np.zeros_like(x)], axis=-1)))
+    np.testing.assert_allclose(workaround, reference, atol=1e-5)
+    if not np.allclose(np.asarray(layer(x)), reference, atol=1e-5):
+        assert tf.__version__.startswith(ONEDNN_STRIDED_CONV_BUG), (
+            f"TensorFlow {tf.__version__} miscomputes a strided one-channel Conv2D "
+            "(the oneDNN bug known from 2.21): check it and add the version to "
+            "ONEDNN_STRIDED_CONV_BUG"
+        )
