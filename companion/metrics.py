@@ -1,5 +1,7 @@
 """Comparing two models on the same test items; forecast errors (MAE, RMSE, MASE); anomaly
-scores (ROC curve and AUC, precision and recall at a threshold, F-beta)."""
+scores (ROC curve and AUC, precision and recall at a threshold, F-beta); generated
+sequences (discriminative and predictive scores) and generated clips (motion statistics,
+label consistency)."""
 
 from __future__ import annotations
 
@@ -386,3 +388,94 @@ def predictive_score(
     predictor.fit(train[:, :-1], train[:, 1:], epochs=epochs, batch_size=128, verbose=0)
     predicted = predictor.predict(test[:, :-1], batch_size=512, verbose=0)
     return float(np.mean(np.abs(predicted - test[:, 1:])))
+
+
+def _clips(name: str, clips: Any) -> np.ndarray:
+    clips = as_float_array(name, clips, ndim=5, axes=("batch", "time", "height", "width", "1"))
+    if clips.shape[-1] != 1 or clips.shape[1] < 3 or not len(clips):
+        raise ValueError(
+            f"{name}: expected at least one clip of at least 3 one-channel frames, "
+            f"(batch, time >= 3, height, width, 1), got shape {clips.shape}"
+        )
+    if clips.min() < 0:
+        raise ValueError(f"{name}: expected intensities >= 0, got a minimum of {clips.min():.3g}")
+    return clips
+
+
+def centroid_tracks(clips: Any) -> np.ndarray:
+    """The intensity-weighted centre of every frame: ``(batch, time, 2)`` as (row, column).
+
+    A frame with no ink (all zeros) is given the frame's centre, so that the track stays
+    defined.
+
+    Raises:
+        TypeError, ValueError: for clips that are not ``(batch, time >= 3, height, width,
+            1)`` with finite, non-negative intensities.
+    """
+    clips = _clips("clips", clips)[..., 0]
+    height, width = clips.shape[2:]
+    mass = clips.sum(axis=(2, 3))
+    rows = (clips.sum(axis=3) * np.arange(height)).sum(axis=2)
+    cols = (clips.sum(axis=2) * np.arange(width)).sum(axis=2)
+    empty = mass <= 1e-9
+    safe = np.where(empty, 1.0, mass)
+    track = np.stack([rows / safe, cols / safe], axis=-1)
+    track[empty] = ((height - 1) / 2, (width - 1) / 2)
+    return track
+
+
+@dataclass(frozen=True)
+class MotionStatistics:
+    """How clips move, from the centroid tracks of :func:`centroid_tracks`.
+
+    ``speed``: mean distance the centroid moves per frame (pixels); ``acceleration``: mean
+    size of its second difference ``|c(t+1) - 2 c(t) + c(t-1)|`` (pixels per frame²),
+    near 0 for straight, steady motion; ``ink_change``: mean absolute change of a frame's
+    total intensity from one frame to the next, relative to the mean intensity (0 when
+    the object neither grows, fades nor changes shape).
+    """
+
+    speed: float
+    acceleration: float
+    ink_change: float
+
+
+def motion_statistics(clips: Any) -> MotionStatistics:
+    """Speed, acceleration and ink change of clips ``(batch, time >= 3, height, width, 1)``.
+
+    Raises:
+        TypeError, ValueError: as :func:`centroid_tracks`.
+    """
+    clips = _clips("clips", clips)
+    track = centroid_tracks(clips)
+    step = np.diff(track, axis=1)
+    mass = clips.sum(axis=(2, 3, 4))
+    return MotionStatistics(
+        speed=float(np.mean(np.linalg.norm(step, axis=-1))),
+        acceleration=float(np.mean(np.linalg.norm(np.diff(step, axis=1), axis=-1))),
+        ink_change=float(np.mean(np.abs(np.diff(mass, axis=1))) / max(np.mean(mass), 1e-9)),
+    )
+
+
+def label_consistency(frame_labels: Any) -> float:
+    """The share of frames whose label equals their clip's most frequent label.
+
+    ``frame_labels`` are one predicted class per frame, ``(batch, time)``: 1 when every clip
+    shows one digit throughout, about ``1 / classes`` or a little more when frames are
+    labelled at random.
+
+    Raises:
+        TypeError, ValueError: for labels that are not a 2-D integer array with at least
+            one frame.
+    """
+    labels = np.asarray(frame_labels)
+    if labels.ndim != 2 or not labels.size:
+        raise ValueError(
+            f"frame_labels: expected a non-empty 2-D array (batch, time), got shape {labels.shape}"
+        )
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"frame_labels: expected integer class labels, got {labels.dtype}")
+    if labels.min() < 0:
+        raise ValueError(f"frame_labels: expected labels >= 0, got {labels.min()}")
+    counts = np.stack([np.bincount(row, minlength=labels.max() + 1) for row in labels])
+    return float(counts.max(axis=1).sum() / labels.size)

@@ -1,5 +1,5 @@
 """Training helpers: a compact progress bar for ``model.fit``, and a GAN whose training step
-is written once (:class:`SequenceGAN`).
+is written once (:class:`SequenceGAN`, and :class:`VideoGAN` for clips).
 
 :class:`SequenceGAN` needs the TensorFlow backend of Keras (``KERAS_BACKEND=tensorflow``,
 the default): its ``train_step`` takes two gradients with ``tf.GradientTape``.
@@ -117,6 +117,41 @@ GAN_LOSSES = ("non_saturating", "minimax", "seed001")
 
 def _softplus(x: tf.Tensor) -> tf.Tensor:
     return tf.math.softplus(x)
+
+
+def discriminator_loss(
+    real_logits: tf.Tensor, fake_logits: tf.Tensor, label_smoothing: float = 0.0
+) -> tf.Tensor:
+    """The discriminator's cross-entropy on logits, with one-sided label smoothing.
+
+    ``-E[y log D(x)] - E[(1 - y) log(1 - D(x))] - E[log(1 - D(G(z)))]`` with
+    ``D = sigmoid(logit)`` and ``y = 1 - label_smoothing``; ``softplus(-a) = -log sigmoid(a)``
+    keeps it finite for any logit.
+    """
+    target = 1.0 - label_smoothing
+    return (
+        tf.reduce_mean(target * _softplus(-real_logits))
+        + tf.reduce_mean((1.0 - target) * _softplus(real_logits))
+        + tf.reduce_mean(_softplus(fake_logits))
+    )
+
+
+def generator_loss(fake_logits: tf.Tensor, kind: str = "non_saturating") -> tf.Tensor:
+    """The generator's loss on the discriminator's logits for generated samples.
+
+    ``"non_saturating"``: ``-E[log D(G(z))]``; ``"minimax"``: ``E[log(1 - D(G(z)))]``.
+    """
+    if kind == "minimax":
+        return -tf.reduce_mean(_softplus(fake_logits))
+    return tf.reduce_mean(_softplus(-fake_logits))
+
+
+def discriminator_accuracy(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
+    """The mean of the accuracies on real (logit > 0) and on generated (logit <= 0) inputs."""
+    return 0.5 * (
+        tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
+        + tf.reduce_mean(tf.cast(fake_logits <= 0, tf.float32))
+    )
 
 
 class SequenceGAN(keras.Model):
@@ -265,12 +300,7 @@ class SequenceGAN(keras.Model):
                 real_logits = self.discriminator(self._inputs(real, condition), training=True)
             else:
                 real_logits = self.discriminator(self._inputs(real, condition), training=True)
-                target = 1.0 - self.label_smoothing
-                d_loss = (
-                    tf.reduce_mean(target * _softplus(-real_logits))
-                    + tf.reduce_mean((1.0 - target) * _softplus(real_logits))
-                    + tf.reduce_mean(_softplus(fake_logits))
-                )
+                d_loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
         gradients = tape.gradient(d_loss, self.discriminator.trainable_variables)
 
         def apply() -> tf.Tensor:
@@ -283,19 +313,16 @@ class SequenceGAN(keras.Model):
             tf.cond(d_loss > self.discriminator_threshold, apply, lambda: tf.constant(False))
         else:
             apply()
-        accuracy = 0.5 * (
-            tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
-            + tf.reduce_mean(tf.cast(fake_logits <= 0, tf.float32))
-        )
+        accuracy = discriminator_accuracy(real_logits, fake_logits)
 
         for _ in range(self.generator_steps):
             with tf.GradientTape() as tape:
                 fake = self.generator(self._inputs(self._noise(batch), condition), training=True)
                 fake_logits = self.discriminator(self._inputs(fake, condition), training=True)
-                if self.loss_kind == "minimax":
-                    g_loss = -tf.reduce_mean(_softplus(fake_logits))
-                else:  # non-saturating; seed 001's loss reduces to it for the generator
-                    g_loss = tf.reduce_mean(_softplus(-fake_logits))
+                # Seed 001's loss reduces to the non-saturating one for the generator.
+                g_loss = generator_loss(
+                    fake_logits, "minimax" if self.loss_kind == "minimax" else "non_saturating"
+                )
                 moments = self._moments(real, fake)
                 total = g_loss + self.moment_weight * moments if self.moment_weight else g_loss
             gradients = tape.gradient(total, self.generator.trainable_variables)
@@ -331,3 +358,239 @@ class SequenceGAN(keras.Model):
         if condition is not None:
             raise ValueError("condition: expected None for an unconditional generator")
         return np.asarray(self.generator(noise, training=False))
+
+
+class VideoGAN(keras.Model):
+    """An RNN + GAN for clips (MoCoGAN): one generator against two discriminators.
+
+    The generator (:func:`companion.models.video_gan.trajectory_generator`) takes content
+    noise ``(content_dim,)`` and motion noise ``(length, motion_dim)``, both standard
+    normal, and with ``classes > 0`` a one-hot label. The frame discriminator ``D_I`` judges
+    every frame of a clip on its own; the sequence discriminator ``D_V`` judges whole
+    clips. With ``D = sigmoid(logit)``, one call of :meth:`train_step` minimises, in turn,
+
+    - ``L_D = BCE_I + BCE_V``, each a :func:`discriminator_loss` of real against generated
+      (frames for ``D_I``, clips for ``D_V``), one step of ``d_optimizer`` over both
+      discriminators' weights;
+    - ``L_G = -E[log D_I(G(z)_t)] - sequence_weight * E[log D_V(G(z))]``, the
+      non-saturating loss summed over both judges, one step of ``g_optimizer``.
+
+    ``sequence_discriminator=None`` trains against ``D_I`` alone: nothing then asks the
+    frames of one clip to belong together. Data passed to ``fit`` are clips, or
+    ``(clips, labels)`` with integer labels ``(batch,)`` for a conditional generator. The
+    trackers ``d_frame``, ``d_clip``, ``g_loss``, ``frame_acc`` and ``clip_acc`` are shown
+    by :class:`ProgressBar`.
+    """
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        frame_discriminator: keras.Model,
+        sequence_discriminator: keras.Model | None,
+        *,
+        sequence_weight: float = 1.0,
+        label_smoothing: float = 0.0,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        for name, model in (
+            ("generator", generator),
+            ("frame_discriminator", frame_discriminator),
+            ("sequence_discriminator", sequence_discriminator),
+        ):
+            if model is None and name == "sequence_discriminator":
+                continue
+            if not isinstance(model, keras.Model):
+                raise TypeError(f"{name}: expected a keras.Model, got {type(model).__name__}")
+        if len(generator.inputs) not in (2, 3):
+            raise ValueError(
+                "generator: expected inputs (content, motion) or (content, motion, label), "
+                f"got {len(generator.inputs)} inputs"
+            )
+        self.conditional = len(generator.inputs) == 3
+        clip_shape = tuple(generator.outputs[0].shape[1:])
+        judges = [("frame_discriminator", frame_discriminator, clip_shape[1:])]
+        if sequence_discriminator is not None:
+            judges.append(("sequence_discriminator", sequence_discriminator, clip_shape))
+        for name, model, shape in judges:
+            wanted = "two inputs (image, label)" if self.conditional else "one input"
+            if len(model.inputs) != (2 if self.conditional else 1):
+                raise ValueError(
+                    f"{name}: expected {wanted} to match the generator, got {len(model.inputs)}"
+                )
+            if tuple(model.inputs[0].shape[1:]) != shape:
+                raise ValueError(
+                    f"{name}: expected its input to match the generator's output {shape}, "
+                    f"got {tuple(model.inputs[0].shape[1:])}"
+                )
+        if not np.isfinite(sequence_weight) or sequence_weight < 0:
+            raise ValueError(
+                f"sequence_weight: expected a finite number >= 0, got {sequence_weight!r}"
+            )
+        if not 0.0 <= label_smoothing < 0.5:
+            raise ValueError(
+                f"label_smoothing: expected a number in [0, 0.5), got {label_smoothing!r}"
+            )
+        self.generator = generator
+        self.frame_discriminator = frame_discriminator
+        self.sequence_discriminator = sequence_discriminator
+        self.sequence_weight = float(sequence_weight)
+        self.label_smoothing = float(label_smoothing)
+        self.clip_shape = clip_shape
+        self.content_shape = tuple(generator.inputs[0].shape[1:])
+        self.motion_shape = tuple(generator.inputs[1].shape[1:])
+        self.classes = int(generator.inputs[2].shape[-1]) if self.conditional else 0
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {
+            name: keras.metrics.Mean(name=name)
+            for name in ("d_frame", "d_clip", "g_loss", "frame_acc", "clip_acc")
+        }
+
+    @property
+    def discriminator_variables(self) -> list[keras.Variable]:
+        """The trainable weights of both discriminators, updated by ``d_optimizer``."""
+        variables = list(self.frame_discriminator.trainable_variables)
+        if self.sequence_discriminator is not None:
+            variables += self.sequence_discriminator.trainable_variables
+        return variables
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer,
+        g_optimizer: keras.optimizers.Optimizer,
+        **kwargs: Any,
+    ) -> None:
+        """Set the discriminators' optimizer and the generator's, and compile.
+
+        Raises:
+            TypeError: if an optimizer is not a :class:`keras.optimizers.Optimizer`.
+            ValueError: if both are the same object.
+        """
+        for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+            if not isinstance(optimizer, keras.optimizers.Optimizer):
+                raise TypeError(
+                    f"{name}: expected a keras.optimizers.Optimizer, got {type(optimizer).__name__}"
+                )
+        if d_optimizer is g_optimizer:
+            raise ValueError("g_optimizer: expected an optimizer distinct from d_optimizer")
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        d_optimizer.build(self.discriminator_variables)
+        g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        """The five trackers; listing them here lets Keras reset them every epoch."""
+        return list(self.trackers.values())
+
+    def _noise(self, batch: tf.Tensor) -> list[tf.Tensor]:
+        return [
+            keras.random.normal(
+                tf.concat([[batch], tf.constant(shape, tf.int32)], axis=0),
+                seed=self.seed_generator,
+            )
+            for shape in (self.content_shape, self.motion_shape)
+        ]
+
+    def _generator_inputs(self, batch: tf.Tensor, label: tf.Tensor | None) -> list[tf.Tensor]:
+        return [*self._noise(batch), *([] if label is None else [label])]
+
+    def _judge(
+        self, clips: tf.Tensor, label: tf.Tensor | None
+    ) -> tuple[tf.Tensor, tf.Tensor | None]:
+        """Frame logits ``(batch * length, 1)`` and clip logits ``(batch, 1)`` (or None)."""
+        length = self.clip_shape[0]
+        frames = tf.reshape(clips, (-1, *self.clip_shape[1:]))
+        frame_inputs = frames if label is None else [frames, tf.repeat(label, length, axis=0)]
+        frame_logits = self.frame_discriminator(frame_inputs, training=True)
+        if self.sequence_discriminator is None:
+            return frame_logits, None
+        clip_inputs = clips if label is None else [clips, label]
+        return frame_logits, self.sequence_discriminator(clip_inputs, training=True)
+
+    def train_step(self, data: Any) -> dict[str, tf.Tensor]:
+        """One update of both discriminators, then one of the generator."""
+        if self.conditional:
+            real, labels = data[0], data[1]
+            label = tf.one_hot(tf.cast(tf.reshape(labels, (-1,)), tf.int32), self.classes)
+        else:
+            real = data[0] if isinstance(data, tuple | list) else data
+            label = None
+        real = tf.cast(real, tf.float32)
+        batch = tf.shape(real)[0]
+
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._generator_inputs(batch, label), training=True)
+            real_frame, real_clip = self._judge(real, label)
+            fake_frame, fake_clip = self._judge(fake, label)
+            d_frame = discriminator_loss(real_frame, fake_frame, self.label_smoothing)
+            d_clip = (
+                discriminator_loss(real_clip, fake_clip, self.label_smoothing)
+                if real_clip is not None
+                else tf.constant(0.0)
+            )
+            d_loss = d_frame + d_clip
+        variables = self.discriminator_variables
+        gradients = tape.gradient(d_loss, variables)
+        self.d_optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        frame_acc = discriminator_accuracy(real_frame, fake_frame)
+        clip_acc = (
+            discriminator_accuracy(real_clip, fake_clip)
+            if real_clip is not None
+            else tf.constant(0.0)
+        )
+
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._generator_inputs(batch, label), training=True)
+            fake_frame, fake_clip = self._judge(fake, label)
+            g_loss = generator_loss(fake_frame)
+            if fake_clip is not None:
+                g_loss += self.sequence_weight * generator_loss(fake_clip)
+        gradients = tape.gradient(g_loss, self.generator.trainable_variables)
+        self.g_optimizer.apply_gradients(
+            zip(gradients, self.generator.trainable_variables, strict=True)
+        )
+
+        for name, value in (
+            ("d_frame", d_frame),
+            ("d_clip", d_clip),
+            ("g_loss", g_loss),
+            ("frame_acc", frame_acc),
+            ("clip_acc", clip_acc),
+        ):
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def sample(self, n: int, labels: Any = None, *, seed: int = 0) -> np.ndarray:
+        """Draw ``n`` clips ``(n, length, size, size, 1)``; a conditional GAN needs ``labels``.
+
+        Raises:
+            TypeError, ValueError: for a bad ``n``, or missing, mis-shaped or out-of-range
+                labels.
+        """
+        n = check_positive_int("n", n)
+        rng = np.random.default_rng(seed)
+        inputs = [
+            rng.standard_normal((n, *shape)).astype("float32")
+            for shape in (self.content_shape, self.motion_shape)
+        ]
+        if self.conditional:
+            if labels is None:
+                raise ValueError("labels: expected one class index per clip, got None")
+            labels = np.asarray(labels)
+            if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
+                raise ValueError(
+                    f"labels: expected {n} integer class indices, shape ({n},), "
+                    f"got shape {labels.shape} of {labels.dtype}"
+                )
+            if labels.min() < 0 or labels.max() >= self.classes:
+                raise ValueError(
+                    f"labels: expected class indices in [0, {self.classes}), "
+                    f"got values from {labels.min()} to {labels.max()}"
+                )
+            inputs.append(np.eye(self.classes, dtype="float32")[labels])
+        elif labels is not None:
+            raise ValueError("labels: expected None for an unconditional generator")
+        return np.asarray(self.generator.predict(inputs, batch_size=256, verbose=0))
