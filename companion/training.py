@@ -378,8 +378,13 @@ class VideoGAN(keras.Model):
     ``sequence_discriminator=None`` trains against ``D_I`` alone: nothing then asks the
     frames of one clip to belong together. Data passed to ``fit`` are clips, or
     ``(clips, labels)`` with integer labels ``(batch,)`` for a conditional generator. The
-    trackers ``d_frame``, ``d_clip``, ``g_loss``, ``frame_acc`` and ``clip_acc`` are shown
-    by :class:`ProgressBar`.
+    trackers ``d_frame``, ``d_clip``, ``g_loss``, ``frame_acc``, ``clip_acc`` and
+    ``class_loss`` are shown by :class:`ProgressBar`.
+
+    A frame discriminator built with ``auxiliary_classifier=True`` (AC-GAN) returns class
+    logits too: their cross-entropy against the labels of the **real** frames
+    (``class_loss``) is added to ``L_D``, and against the asked labels of the generated
+    frames to ``L_G``.
     """
 
     def __init__(
@@ -409,6 +414,12 @@ class VideoGAN(keras.Model):
                 f"got {len(generator.inputs)} inputs"
             )
         self.conditional = len(generator.inputs) == 3
+        self.auxiliary = len(frame_discriminator.outputs) == 2
+        if self.auxiliary and not self.conditional:
+            raise ValueError(
+                "frame_discriminator: expected one output (an unconditional generator has no "
+                "labels for class logits), got 2"
+            )
         clip_shape = tuple(generator.outputs[0].shape[1:])
         judges = [("frame_discriminator", frame_discriminator, clip_shape[1:])]
         if sequence_discriminator is not None:
@@ -444,7 +455,7 @@ class VideoGAN(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {
             name: keras.metrics.Mean(name=name)
-            for name in ("d_frame", "d_clip", "g_loss", "frame_acc", "clip_acc")
+            for name in ("d_frame", "d_clip", "g_loss", "frame_acc", "clip_acc", "class_loss")
         }
 
     @property
@@ -482,7 +493,7 @@ class VideoGAN(keras.Model):
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
-        """The five trackers; listing them here lets Keras reset them every epoch."""
+        """The six trackers; listing them here lets Keras reset them every epoch."""
         return list(self.trackers.values())
 
     def _noise(self, batch: tf.Tensor) -> list[tf.Tensor]:
@@ -494,17 +505,30 @@ class VideoGAN(keras.Model):
             for shape in (self.content_shape, self.motion_shape)
         ]
 
+    def _class_loss(self, class_logits: tf.Tensor, label: tf.Tensor) -> tf.Tensor:
+        """Cross-entropy of the auxiliary classifier against the clips' labels, per frame."""
+        frame_labels = tf.repeat(label, self.clip_shape[0], axis=0)
+        return tf.reduce_mean(
+            tf.nn.softmax_cross_entropy_with_logits(labels=frame_labels, logits=class_logits)
+        )
+
     def _generator_inputs(self, batch: tf.Tensor, label: tf.Tensor | None) -> list[tf.Tensor]:
         return [*self._noise(batch), *([] if label is None else [label])]
 
     def _judge(
         self, clips: tf.Tensor, label: tf.Tensor | None
     ) -> tuple[tf.Tensor, tf.Tensor | None]:
-        """Frame logits ``(batch * length, 1)`` and clip logits ``(batch, 1)`` (or None)."""
+        """Frame logits ``(batch * length, 1)`` and clip logits ``(batch, 1)`` (or None).
+
+        With an auxiliary classifier, the frame logits are a pair: real/fake logits and
+        class logits ``(batch * length, classes)``.
+        """
         length = self.clip_shape[0]
         frames = tf.reshape(clips, (-1, *self.clip_shape[1:]))
         frame_inputs = frames if label is None else [frames, tf.repeat(label, length, axis=0)]
         frame_logits = self.frame_discriminator(frame_inputs, training=True)
+        if self.auxiliary:
+            frame_logits = tuple(frame_logits)
         if self.sequence_discriminator is None:
             return frame_logits, None
         clip_inputs = clips if label is None else [clips, label]
@@ -525,13 +549,18 @@ class VideoGAN(keras.Model):
             fake = self.generator(self._generator_inputs(batch, label), training=True)
             real_frame, real_clip = self._judge(real, label)
             fake_frame, fake_clip = self._judge(fake, label)
+            if self.auxiliary:
+                (real_frame, real_class), (fake_frame, _) = real_frame, fake_frame
+                d_class = self._class_loss(real_class, label)
+            else:
+                d_class = tf.constant(0.0)
             d_frame = discriminator_loss(real_frame, fake_frame, self.label_smoothing)
             d_clip = (
                 discriminator_loss(real_clip, fake_clip, self.label_smoothing)
                 if real_clip is not None
                 else tf.constant(0.0)
             )
-            d_loss = d_frame + d_clip
+            d_loss = d_frame + d_clip + d_class
         variables = self.discriminator_variables
         gradients = tape.gradient(d_loss, variables)
         self.d_optimizer.apply_gradients(zip(gradients, variables, strict=True))
@@ -545,7 +574,12 @@ class VideoGAN(keras.Model):
         with tf.GradientTape() as tape:
             fake = self.generator(self._generator_inputs(batch, label), training=True)
             fake_frame, fake_clip = self._judge(fake, label)
-            g_loss = generator_loss(fake_frame)
+            if self.auxiliary:
+                fake_frame, fake_class = fake_frame
+                g_class = self._class_loss(fake_class, label)
+            else:
+                g_class = tf.constant(0.0)
+            g_loss = generator_loss(fake_frame) + g_class
             if fake_clip is not None:
                 g_loss += self.sequence_weight * generator_loss(fake_clip)
         gradients = tape.gradient(g_loss, self.generator.trainable_variables)
@@ -559,6 +593,7 @@ class VideoGAN(keras.Model):
             ("g_loss", g_loss),
             ("frame_acc", frame_acc),
             ("clip_acc", clip_acc),
+            ("class_loss", d_class),
         ):
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}

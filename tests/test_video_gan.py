@@ -11,9 +11,11 @@ import pytest
 from companion.data.synthetic import moving_digits
 from companion.metrics import centroid_tracks, label_consistency, motion_statistics
 from companion.models.video_gan import (
+    PlaceGlyph,
     frame_decoder,
     frame_discriminator,
     sequence_discriminator,
+    sprite_generator,
     trajectory_generator,
 )
 from companion.training import VideoGAN, discriminator_loss, generator_loss
@@ -129,7 +131,7 @@ def test_one_training_step_updates_all_three_networks_with_finite_losses(classes
         logs = gan.train_on_batch(clips, np.arange(8) % classes, return_dict=True)
     else:
         logs = gan.train_on_batch(clips, return_dict=True)
-    assert set(logs) == {"d_frame", "d_clip", "g_loss", "frame_acc", "clip_acc"}
+    assert set(logs) == {"d_frame", "d_clip", "g_loss", "frame_acc", "clip_acc", "class_loss"}
     assert all(np.isfinite(v) for v in logs.values())
     for model, old in zip(models, before, strict=True):
         assert any(not np.allclose(a, b) for a, b in zip(old, _weights(model), strict=True)), (
@@ -257,3 +259,113 @@ def test_label_consistency():
         label_consistency([[0.5, 1.0]])
     with pytest.raises(ValueError, match="frame_labels: expected labels >= 0"):
         label_consistency([[0, -1]])
+
+
+def test_place_glyph_shifts_by_whole_pixels_exactly_and_interpolates_between_them():
+    glyph = np.zeros((1, 2, 2, 1), "float32")
+    glyph[0, 0, 1, 0] = 1.0  # one lit pixel at (0, 1) of the glyph
+    positions = np.array([[[0.0, 0.0], [2.0, 3.0], [1.5, 0.0]]], "float32")
+    frames = keras.ops.convert_to_numpy(PlaceGlyph(6)([glyph, positions]))
+    assert frames.shape == (1, 3, 6, 6, 1)
+    expected = np.zeros((3, 6, 6))
+    expected[0, 0, 1] = 1.0
+    expected[1, 2, 4] = 1.0
+    expected[2, 1, 1] = expected[2, 2, 1] = 0.5  # half way between rows 1 and 2
+    np.testing.assert_allclose(frames[0, ..., 0], expected, atol=1e-6)
+    # Placement conserves the glyph's ink wherever it lands inside the frame.
+    np.testing.assert_allclose(frames.sum(axis=(2, 3, 4)), [[1.0, 1.0, 1.0]], atol=1e-6)
+
+
+def test_place_glyph_is_differentiable_in_the_position():
+    import tensorflow as tf
+
+    glyph = tf.constant(np.random.default_rng(7).uniform(size=(2, 4, 4, 1)), tf.float32)
+    positions = tf.Variable(np.full((2, 3, 2), 1.3, "float32"))
+    with tf.GradientTape() as tape:
+        frames = PlaceGlyph(8)([glyph, positions])
+        loss = tf.reduce_sum(frames * tf.range(8, dtype=tf.float32)[None, None, :, None, None])
+    gradient = tape.gradient(loss, positions)
+    assert gradient is not None and np.all(np.isfinite(gradient))
+    # Moving down by dp rows moves all the ink down: d(sum of ink * row)/d(row) = total ink.
+    np.testing.assert_allclose(
+        gradient.numpy()[..., 0],
+        np.repeat(glyph.numpy().sum(axis=(1, 2, 3))[:, None], 3, 1),
+        rtol=1e-5,
+    )
+
+
+def test_place_glyph_round_trips_through_a_keras_file(tmp_path):
+    generator = sprite_generator(LENGTH, SIZE, glyph_size=4, content_dim=3, motion_dim=2, filters=4)
+    rng = np.random.default_rng(8)
+    inputs = [
+        rng.standard_normal((3, 3)).astype("float32"),
+        rng.standard_normal((3, LENGTH, 2)).astype("float32"),
+    ]
+    path = tmp_path / "sprite.keras"
+    generator.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(
+        loaded.predict(inputs, verbose=0), generator.predict(inputs, verbose=0)
+    )
+
+
+def test_sprite_generator_keeps_one_glyph_per_clip_and_moves_it():
+    keras.utils.set_random_seed(9)
+    generator = sprite_generator(
+        LENGTH, SIZE, glyph_size=4, content_dim=3, motion_dim=2, filters=4, classes=2
+    )
+    rng = np.random.default_rng(9)
+    inputs = [
+        rng.standard_normal((4, 3)).astype("float32"),
+        rng.standard_normal((4, LENGTH, 2)).astype("float32"),
+        np.eye(2, dtype="float32")[[0, 1, 0, 1]],
+    ]
+    clips = np.asarray(generator(inputs))
+    assert clips.shape == (4, LENGTH, SIZE, SIZE, 1)
+    assert np.all(clips >= 0) and np.all(clips <= 1 + 1e-6)
+    # A glyph inside the frame keeps its ink: the total intensity is the same in every frame.
+    ink = clips.sum(axis=(2, 3, 4))
+    np.testing.assert_allclose(ink, np.repeat(ink[:, :1], LENGTH, axis=1), rtol=1e-4)
+    positions = keras.Model(generator.inputs, generator.get_layer("to_pixels").output)(inputs)
+    positions = np.asarray(positions)
+    assert np.all((positions >= 0) & (positions <= SIZE - 4))
+    assert np.ptp(positions, axis=1).max() > 0  # it moves
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: sprite_generator(4, 8, glyph_size=12), "glyph_size: expected at most the frame"),
+        (lambda: sprite_generator(4, 8, glyph_size=6), "size: expected a multiple of 4"),
+        (
+            lambda: frame_discriminator(8, auxiliary_classifier=True),
+            "auxiliary_classifier: expected classes > 0",
+        ),
+    ],
+)
+def test_sprite_and_auxiliary_builders_reject_bad_arguments(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_auxiliary_classifier_learns_the_labels_of_real_frames_and_needs_labels():
+    keras.utils.set_random_seed(10)
+    generator = sprite_generator(
+        LENGTH, SIZE, glyph_size=4, content_dim=3, motion_dim=2, filters=4, classes=2
+    )
+    frames = frame_discriminator(SIZE, filters=4, classes=2, auxiliary_classifier=True)
+    gan = VideoGAN(generator, frames, None)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
+    # Class 0: ink in the top half of every frame; class 1: in the bottom half.
+    clips = np.zeros((16, LENGTH, SIZE, SIZE, 1), "float32")
+    labels = np.arange(16) % 2
+    clips[labels == 0, :, :4] = 1.0
+    clips[labels == 1, :, 4:] = 1.0
+    first = gan.train_on_batch(clips, labels, return_dict=True)["class_loss"]
+    for _ in range(30):
+        last = gan.train_on_batch(clips, labels, return_dict=True)["class_loss"]
+    assert first == pytest.approx(np.log(2), abs=0.2)
+    assert last < first / 2
+    unconditional = trajectory_generator(LENGTH, SIZE, content_dim=3, motion_dim=2, filters=4)
+    with pytest.raises(ValueError, match="frame_discriminator: expected one output"):
+        VideoGAN(unconditional, frames, None)
