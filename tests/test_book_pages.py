@@ -157,3 +157,17 @@ def test_results_page_lists_every_chapter(html_root, server, browser):
     tab.close()
     assert rows >= len(chapters)
     assert sorted({Path(href).name for href in linked}) == [page.name for page in chapters]
+
+
+def test_search_finds_a_term_from_a_chapter(html_root, server, browser):
+    """The search page works offline and finds a chapter by a word that it teaches."""
+    tab = browser.new_page()
+    tab.goto(f"{server}/search.html?q=ConvLSTM", wait_until="networkidle")
+    tab.wait_for_function(
+        "() => document.querySelectorAll('#search-results li a').length > 0", timeout=20000
+    )
+    found = tab.locator("#search-results li a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    tab.close()
+    assert any("notebooks/07_convlstm" in href for href in found), found[:10]
