@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 BROWSER ?= 1
 
-.PHONY: help install book chapter chromium test lint format unit notebooks book-fast pages sync results clean
+.PHONY: help install devices book chapter chromium test lint format unit notebooks book-fast pages sync results clean
 
 help:
 	@echo "make book     build the book: every chapter in full mode (cached) -> _build/html"
@@ -23,14 +23,28 @@ help:
 	@echo "make clean    remove build outputs (keeps .venv)"
 
 # A fresh machine needs only Python 3.10+: the virtual environment is made on first use.
+# GPU=1 installs TensorFlow with CUDA (tensorflow[and-cuda], same version as the pinned
+# tensorflow-cpu) instead of the CPU build, for a local NVIDIA GPU: make install GPU=1.
+TF_VERSION := $(shell sed -n 's/^tensorflow-cpu==//p' requirements.txt)
+GPU ?= 0
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+ifeq ($(GPU),1)
+	grep -v '^tensorflow-cpu==' requirements.txt > $(VENV)/requirements-gpu.txt
+	$(BIN)/python -m pip uninstall --quiet --yes tensorflow-cpu || true
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements-gpu.txt "tensorflow[and-cuda]==$(TF_VERSION)"
+else
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+endif
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Check which devices TensorFlow sees (after make install GPU=1, a GPU should be listed).
+devices: $(STAMP)
+	$(BIN)/python -c "import companion.runtime as r; r.print_device_report(); import tensorflow as tf; print('GPUs:', tf.config.list_physical_devices('GPU'))"
 
 # Chapters run one by one with progress lines and a watchdog (scripts/build_book.py);
 # each is cached, so a rerun after a failure executes only what is not cached yet.
@@ -53,6 +67,7 @@ endif
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 format: $(STAMP)
 	$(BIN)/ruff format .

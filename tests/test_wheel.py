@@ -1,0 +1,85 @@
+"""The companion as a teacher installs it: a built wheel, installed in a fresh virtual
+environment, imports, reports the version the checkout declares, and its data extras work.
+
+The fresh environment sees this environment's third-party packages (as a Colab runtime or a
+course machine has them preinstalled) but not the companion, and pip runs with --no-index,
+so the wheel's requirements must all be satisfied by what is already there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import companion
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    (built,) = out.glob("hybrid_dl_companion-*.whl")
+    return built
+
+
+def test_the_wheel_holds_the_package_and_nothing_else(wheel):
+    assert wheel.name.startswith(f"hybrid_dl_companion-{companion.__version__}-")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/")[0] for name in names if not name.endswith(".dist-info/")}
+    assert {t for t in top if not t.endswith(".dist-info")} == {"companion"}
+    assert "companion/data/synthetic.py" in names and "companion/models/video_gan.py" in names
+
+
+def test_the_wheel_installs_and_works_in_a_fresh_environment(wheel, tmp_path):
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    (Path(site) / "preinstalled.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    environment.pop("PYTHONPATH", None)
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-index", f"{wheel}[data]"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+    assert install.returncode == 0, install.stderr
+    probe = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import companion, companion.data.digits as d, companion.data.series as s\n"
+            "split = d.load_digit_images()\n"
+            "print(companion.__version__, companion.__file__, len(split.x_train) > 0,\n"
+            "      len(s.load_series('sunspots')) > 100)",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+    assert probe.returncode == 0, probe.stderr
+    version, location, digits, sunspots = probe.stdout.split()
+    assert version == companion.__version__
+    assert location.startswith(site), f"imported from {location}, not from the installed wheel"
+    assert digits == sunspots == "True"
