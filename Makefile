@@ -12,7 +12,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 BROWSER ?= 1
 
-.PHONY: help install devices book chapter chromium test lint format unit notebooks book-fast pages sync results clean
+.PHONY: help install devices book chapter chromium publish-check test lint format unit notebooks book-fast pages sync results clean
 
 help:
 	@echo "make book     build the book: every chapter in full mode (cached) -> _build/html"
@@ -20,6 +20,7 @@ help:
 	@echo "make test     lint, unit tests, notebooks in fast mode, strict book build, page checks"
 	@echo "make sync     rewrite the notebooks' set-up cell and their paired .ipynb from the .md"
 	@echo "make results  print the recorded results; fails when a full-mode floor is missed"
+	@echo "make publish-check [RELEASE=1]   every place names the same repository URL"
 	@echo "make clean    remove build outputs (keeps .venv)"
 
 # A fresh machine needs only Python 3.10+: the virtual environment is made on first use.
@@ -106,6 +107,11 @@ chromium:
 
 sync: $(STAMP)
 	$(BIN)/python scripts/sync_notebooks.py
+
+# Every place that names the repository names companion.colab.REPOSITORY_URL; RELEASE=1
+# also refuses the placeholder URL.
+publish-check: $(STAMP)
+	$(BIN)/python scripts/publish_check.py $(if $(filter 1,$(RELEASE)),--release)
 
 results: $(STAMP)
 	$(BIN)/python -m companion.results

@@ -8,6 +8,9 @@ it), and ``_config.yml`` names the same URL for the launch buttons (a test check
 from __future__ import annotations
 
 REPOSITORY_URL = "https://github.com/hybrid-dl-course/hybrid-deep-learning"
+# The URL the course is developed under, before it has a public home; ``make publish-check
+# RELEASE=1`` refuses to release while REPOSITORY_URL still equals it.
+PLACEHOLDER_URL = "https://github.com/hybrid-dl-course/hybrid-deep-learning"
 DISTRIBUTION = "hybrid-dl-companion"
 SOURCE_VARIABLE = "COMPANION_SOURCE"
 SETUP_TAG = "colab-setup"
