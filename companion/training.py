@@ -154,7 +154,30 @@ def discriminator_accuracy(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf
     )
 
 
-class SequenceGAN(keras.Model):
+class _GANModel(keras.Model):
+    """What the course's GAN models share: their noise generator's state is saved with them.
+
+    Keras saves a model's layers, variables and optimizers, but not the state of a
+    :class:`keras.random.SeedGenerator` held by a subclassed model. Without it, a GAN
+    restored from a checkpoint (``BackupAndRestore``, ``save_weights``) draws the noise
+    sequence from its start again, and its training no longer matches the uninterrupted
+    one; ``tests/test_resume.py`` measures that.
+    """
+
+    _SEED_KEY = "noise_seed_state"
+
+    def save_own_variables(self, store: Any) -> None:
+        super().save_own_variables(store)
+        store[self._SEED_KEY] = self.seed_generator.state
+
+    def load_own_variables(self, store: Any) -> None:
+        if self._SEED_KEY in store.keys():
+            self.seed_generator.state.assign(store[self._SEED_KEY])
+        for index, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
+            variable.assign(store[f"{index}"])
+
+
+class SequenceGAN(_GANModel):
     """A GAN over sequences: a generator and a discriminator trained in turn by ``fit``.
 
     One call of :meth:`train_step` (one batch of real sequences) makes one discriminator
@@ -233,6 +256,9 @@ class SequenceGAN(keras.Model):
         self.trackers = {
             name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_acc", "moments")
         }
+        # Both players are built functional models and there is no call() of its own, so
+        # the GAN is built too (BackupAndRestore, for one, refuses an unbuilt model).
+        self.built = True
 
     def compile(
         self,
@@ -360,7 +386,7 @@ class SequenceGAN(keras.Model):
         return np.asarray(self.generator(noise, training=False))
 
 
-class VideoGAN(keras.Model):
+class VideoGAN(_GANModel):
     """An RNN + GAN for clips (MoCoGAN): one generator against two discriminators.
 
     The generator (:func:`companion.models.video_gan.trajectory_generator`) takes content
@@ -457,6 +483,7 @@ class VideoGAN(keras.Model):
             name: keras.metrics.Mean(name=name)
             for name in ("d_frame", "d_clip", "g_loss", "frame_acc", "clip_acc", "class_loss")
         }
+        self.built = True  # as SequenceGAN: built parts, no call() of its own
 
     @property
     def discriminator_variables(self) -> list[keras.Variable]:
