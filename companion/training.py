@@ -155,7 +155,8 @@ def discriminator_accuracy(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf
 
 
 class _GANModel(keras.Model):
-    """What the course's GAN models share: their noise generator's state is saved with them.
+    """What the course's GAN models share: two optimizers set by :meth:`compile`, trackers
+    reported by ``fit``, and their noise generator's state saved with them.
 
     Keras saves a model's layers, variables and optimizers, but not the state of a
     :class:`keras.random.SeedGenerator` held by a subclassed model. Without it, a GAN
@@ -175,6 +176,47 @@ class _GANModel(keras.Model):
             self.seed_generator.state.assign(store[self._SEED_KEY])
         for index, variable in enumerate(self._trainable_variables + self._non_trainable_variables):
             variable.assign(store[f"{index}"])
+
+    @property
+    def discriminator_variables(self) -> list[keras.Variable]:
+        """The weights ``d_optimizer`` updates; each GAN names its discriminators'."""
+        raise NotImplementedError
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer,
+        g_optimizer: keras.optimizers.Optimizer,
+        **kwargs: Any,
+    ) -> None:
+        """Set the discriminator's (or discriminators') optimizer and the generator's.
+
+        Raises:
+            TypeError: if an optimizer is not a :class:`keras.optimizers.Optimizer`.
+            ValueError: if both are the same object.
+        """
+        for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
+            if not isinstance(optimizer, keras.optimizers.Optimizer):
+                raise TypeError(
+                    f"{name}: expected a keras.optimizers.Optimizer, got {type(optimizer).__name__}"
+                )
+        if d_optimizer is g_optimizer:
+            raise ValueError("g_optimizer: expected an optimizer distinct from d_optimizer")
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        d_optimizer.build(self.discriminator_variables)
+        g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        """The loss and accuracy trackers; listing them lets Keras reset them every epoch."""
+        return list(self.trackers.values())
+
+    def _report(self, values: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
+        """Update the trackers with this step's values and return their running means."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 
 class SequenceGAN(_GANModel):
@@ -260,34 +302,10 @@ class SequenceGAN(_GANModel):
         # the GAN is built too (BackupAndRestore, for one, refuses an unbuilt model).
         self.built = True
 
-    def compile(
-        self,
-        d_optimizer: keras.optimizers.Optimizer,
-        g_optimizer: keras.optimizers.Optimizer,
-        **kwargs: Any,
-    ) -> None:
-        """Set the two optimizers (one per player) and compile.
-
-        Raises:
-            TypeError: if an optimizer is not a :class:`keras.optimizers.Optimizer`.
-        """
-        for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
-            if not isinstance(optimizer, keras.optimizers.Optimizer):
-                raise TypeError(
-                    f"{name}: expected a keras.optimizers.Optimizer, got {type(optimizer).__name__}"
-                )
-        if d_optimizer is g_optimizer:
-            raise ValueError("g_optimizer: expected an optimizer distinct from d_optimizer")
-        super().compile(**kwargs)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-        d_optimizer.build(self.discriminator.trainable_variables)
-        g_optimizer.build(self.generator.trainable_variables)
-
     @property
-    def metrics(self) -> list[keras.metrics.Metric]:
-        """The four trackers; listing them here lets Keras reset them every epoch."""
-        return list(self.trackers.values())
+    def discriminator_variables(self) -> list[keras.Variable]:
+        """The discriminator's trainable weights, updated by ``d_optimizer``."""
+        return list(self.discriminator.trainable_variables)
 
     def _noise(self, batch: tf.Tensor) -> tf.Tensor:
         shape = tf.concat([[batch], tf.constant(self.noise_shape, tf.int32)], axis=0)
@@ -356,14 +374,9 @@ class SequenceGAN(_GANModel):
                 zip(gradients, self.generator.trainable_variables, strict=True)
             )
 
-        for name, value in (
-            ("d_loss", d_loss),
-            ("g_loss", g_loss),
-            ("d_acc", accuracy),
-            ("moments", moments),
-        ):
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self._report(
+            {"d_loss": d_loss, "g_loss": g_loss, "d_acc": accuracy, "moments": moments}
+        )
 
     def sample(self, n: int, condition: Any = None, *, seed: int = 0) -> np.ndarray:
         """Draw ``n`` generated sequences (with one condition row per sequence if conditional).
@@ -493,36 +506,6 @@ class VideoGAN(_GANModel):
             variables += self.sequence_discriminator.trainable_variables
         return variables
 
-    def compile(
-        self,
-        d_optimizer: keras.optimizers.Optimizer,
-        g_optimizer: keras.optimizers.Optimizer,
-        **kwargs: Any,
-    ) -> None:
-        """Set the discriminators' optimizer and the generator's, and compile.
-
-        Raises:
-            TypeError: if an optimizer is not a :class:`keras.optimizers.Optimizer`.
-            ValueError: if both are the same object.
-        """
-        for name, optimizer in (("d_optimizer", d_optimizer), ("g_optimizer", g_optimizer)):
-            if not isinstance(optimizer, keras.optimizers.Optimizer):
-                raise TypeError(
-                    f"{name}: expected a keras.optimizers.Optimizer, got {type(optimizer).__name__}"
-                )
-        if d_optimizer is g_optimizer:
-            raise ValueError("g_optimizer: expected an optimizer distinct from d_optimizer")
-        super().compile(**kwargs)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-        d_optimizer.build(self.discriminator_variables)
-        g_optimizer.build(self.generator.trainable_variables)
-
-    @property
-    def metrics(self) -> list[keras.metrics.Metric]:
-        """The six trackers; listing them here lets Keras reset them every epoch."""
-        return list(self.trackers.values())
-
     def _noise(self, batch: tf.Tensor) -> list[tf.Tensor]:
         return [
             keras.random.normal(
@@ -614,16 +597,16 @@ class VideoGAN(_GANModel):
             zip(gradients, self.generator.trainable_variables, strict=True)
         )
 
-        for name, value in (
-            ("d_frame", d_frame),
-            ("d_clip", d_clip),
-            ("g_loss", g_loss),
-            ("frame_acc", frame_acc),
-            ("clip_acc", clip_acc),
-            ("class_loss", d_class),
-        ):
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self._report(
+            {
+                "d_frame": d_frame,
+                "d_clip": d_clip,
+                "g_loss": g_loss,
+                "frame_acc": frame_acc,
+                "clip_acc": clip_acc,
+                "class_loss": d_class,
+            }
+        )
 
     def sample(self, n: int, labels: Any = None, *, seed: int = 0) -> np.ndarray:
         """Draw ``n`` clips ``(n, length, size, size, 1)``; a conditional GAN needs ``labels``.

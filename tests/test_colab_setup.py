@@ -12,12 +12,11 @@ from __future__ import annotations
 import ast
 import os
 import subprocess
-import sys
-import sysconfig
 from pathlib import Path
 
 import jupytext
 import pytest
+from environments import preinstalled_environment
 
 from companion import colab
 
@@ -42,19 +41,7 @@ def import_statements(notebook) -> str:
 
 @pytest.fixture(scope="module")
 def fresh_environment(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("colab")
-    subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True)
-    python = folder / "venv" / "bin" / "python"
-    site = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    # Like Colab's preinstalled packages: visible, but the companion package is not among them
-    # (a .pth line adds a folder without running the editable-install hooks inside it).
-    (Path(site) / "preinstalled.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return python
+    return preinstalled_environment(tmp_path_factory.mktemp("colab"))[0]
 
 
 def run(python: Path, code: str, **env: str) -> subprocess.CompletedProcess:
