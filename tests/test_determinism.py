@@ -1,14 +1,20 @@
 """Reproducibility on the CPU: building each chapter's model and training it for one epoch
 twice, with the same seed, gives identical weights.
 
-One measured exception: the recurrent convolutional layer (chapter 7), run in a process
-that has already run other convolutions, differs between the two runs by float32 rounding
-(about 3e-8, 1e-6 relative) when TensorFlow uses its oneDNN CPU kernels, the default;
-with TF_ENABLE_ONEDNN_OPTS=0, or alone in a fresh process, it too is identical. It is
-compared to that rounding level.
+One measured exception: the recurrent convolutional layer (chapter 7, convolutions and
+batch normalisation in a loop), run in a process that has already run other convolutions,
+is not reproducible with TensorFlow's oneDNN CPU kernels, the default: its two runs
+differed by float32 rounding in one run of this suite and by up to 36 % in a batch-norm
+weight in another. With TF_ENABLE_ONEDNN_OPTS=0 it is identical, so it is checked in a
+fresh process with oneDNN off.
 """
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -16,6 +22,8 @@ import pytest
 from model_zoo import BUILDERS, sample_inputs
 
 from companion import runtime
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _one_epoch(name: str) -> list[np.ndarray]:
@@ -32,18 +40,37 @@ def _one_epoch(name: str) -> list[np.ndarray]:
     return [keras.ops.convert_to_numpy(w) for w in model.weights]
 
 
-ROUNDING_ONLY = {"07 RCL"}
+ONEDNN_NOT_REPRODUCIBLE = {"07 RCL"}
+
+
+def _same_weights_twice(name: str) -> list[np.ndarray]:
+    first, second = _one_epoch(name), _one_epoch(name)
+    assert len(first) == len(second)
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    return first
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_same_seed_same_weights_after_one_epoch(name):
-    first, second = _one_epoch(name), _one_epoch(name)
-    assert len(first) == len(second)
-    for a, b in zip(first, second, strict=True):
-        if name in ROUNDING_ONLY:
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
-        else:
-            np.testing.assert_array_equal(a, b)
+    if name in ONEDNN_NOT_REPRODUCIBLE:
+        code = (
+            "import sys; sys.path.insert(0, 'tests'); import test_determinism as t; "
+            f"t._same_weights_twice({name!r})"
+        )
+        environment = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        run = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        first = _one_epoch(name)
+    else:
+        first = _same_weights_twice(name)
     # The epoch changed something: the check compares trained weights, not two initialisations.
     runtime.seed_everything(0)
     initial = [keras.ops.convert_to_numpy(w) for w in BUILDERS[name]().weights]
