@@ -412,7 +412,12 @@ def centroid_tracks(clips: Any) -> np.ndarray:
         TypeError, ValueError: for clips that are not ``(batch, time >= 3, height, width,
             1)`` with finite, non-negative intensities.
     """
-    clips = _clips("clips", clips)[..., 0]
+    return _centroids(_clips("clips", clips))
+
+
+def _centroids(clips: np.ndarray) -> np.ndarray:
+    """:func:`centroid_tracks` of clips already checked by :func:`_clips`."""
+    clips = clips[..., 0]
     height, width = clips.shape[2:]
     mass = clips.sum(axis=(2, 3))
     rows = (clips.sum(axis=3) * np.arange(height)).sum(axis=2)
@@ -447,7 +452,7 @@ def motion_statistics(clips: Any) -> MotionStatistics:
         TypeError, ValueError: as :func:`centroid_tracks`.
     """
     clips = _clips("clips", clips)
-    track = centroid_tracks(clips)
+    track = _centroids(clips)
     step = np.diff(track, axis=1)
     mass = clips.sum(axis=(2, 3, 4))
     return MotionStatistics(

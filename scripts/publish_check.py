@@ -16,11 +16,11 @@ exits 0 when everything agrees, 1 otherwise, and prints one line per finding.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
 
+import jupytext
 import yaml
 
 from companion import colab
@@ -35,13 +35,8 @@ def _pages(root: Path) -> list[Path]:
 
 def _setup_source(notebook: Path) -> str:
     """The source of the first code cell of a ``.md`` (MyST) or ``.ipynb`` notebook."""
-    if notebook.suffix == ".ipynb":
-        cells = json.loads(notebook.read_text())["cells"]
-        first = next(cell for cell in cells if cell["cell_type"] == "code")
-        return "".join(first["source"])
-    text = notebook.read_text()
-    match = re.search(r"```\{code-cell\}[^\n]*\n(?::[^\n]*\n)*\n?(.*?)```", text, re.S)
-    return match.group(1) if match else ""
+    cells = jupytext.read(notebook).cells
+    return next((cell.source for cell in cells if cell.cell_type == "code"), "")
 
 
 def findings(root: Path = ROOT, *, url: str = colab.REPOSITORY_URL, release: bool = False):

@@ -83,6 +83,20 @@ def frame_decoder(
     return keras.Model(latent, frame, name="frame_decoder")
 
 
+def _noise_inputs(
+    length: int, content_dim: int, motion_dim: int, classes: int
+) -> tuple[list[keras.KerasTensor], keras.KerasTensor, keras.KerasTensor]:
+    """The generators' inputs ``[content, motion(, label)]``, the per-clip code
+    ``[z_content; label]`` and the motion noise."""
+    content = keras.Input((content_dim,), name="content")
+    motion_noise = keras.Input((length, motion_dim), name="motion")
+    label = _class_input(classes)
+    per_clip = (
+        keras.layers.Concatenate(name="content_and_label")([content, *label]) if label else content
+    )
+    return [content, motion_noise, *label], per_clip, motion_noise
+
+
 def trajectory_generator(
     length: int = 8,
     size: int = 16,
@@ -122,14 +136,9 @@ def trajectory_generator(
     motion_dim = check_positive_int("motion_dim", motion_dim)
     motion_units = check_positive_int("motion_units", motion_units)
     classes = check_positive_int("classes", classes, minimum=0)
-    content = keras.Input((content_dim,), name="content")
-    motion_noise = keras.Input((length, motion_dim), name="motion")
-    label = _class_input(classes)
+    inputs, per_clip, motion_noise = _noise_inputs(length, content_dim, motion_dim, classes)
     trajectory = keras.layers.GRU(motion_units, return_sequences=True, name="motion_gru")(
         motion_noise
-    )
-    per_clip = (
-        keras.layers.Concatenate(name="content_and_label")([content, *label]) if label else content
     )
     per_clip = keras.layers.RepeatVector(length, name="repeat_content")(per_clip)
     latent = keras.layers.Concatenate(name="frame_latents")([per_clip, trajectory])
@@ -137,7 +146,7 @@ def trajectory_generator(
         content_dim + classes + motion_units, size, filters=filters, batch_norm=batch_norm
     )
     frames = keras.layers.TimeDistributed(decoder, name="frames")(latent)
-    return keras.Model([content, motion_noise, *label], frames, name="trajectory_generator")
+    return keras.Model(inputs, frames, name="trajectory_generator")
 
 
 @keras.saving.register_keras_serializable(package="companion")
@@ -215,12 +224,7 @@ def sprite_generator(
     motion_dim = check_positive_int("motion_dim", motion_dim)
     motion_units = check_positive_int("motion_units", motion_units)
     classes = check_positive_int("classes", classes, minimum=0)
-    content = keras.Input((content_dim,), name="content")
-    motion_noise = keras.Input((length, motion_dim), name="motion")
-    label = _class_input(classes)
-    per_clip = (
-        keras.layers.Concatenate(name="content_and_label")([content, *label]) if label else content
-    )
+    inputs, per_clip, motion_noise = _noise_inputs(length, content_dim, motion_dim, classes)
     # A glyph is mostly ink, unlike a frame: start its sigmoid near 0.3, not 0.08.
     glyph = frame_decoder(content_dim + classes, glyph_size, filters=filters, output_bias=-1.0)(
         per_clip
@@ -229,7 +233,7 @@ def sprite_generator(
     unit_positions = keras.layers.Dense(2, activation="sigmoid", name="position")(hidden)
     positions = keras.layers.Rescaling(float(size - glyph_size), name="to_pixels")(unit_positions)
     frames = PlaceGlyph(size, name="place_glyph")([glyph, positions])
-    return keras.Model([content, motion_noise, *label], frames, name="sprite_generator")
+    return keras.Model(inputs, frames, name="sprite_generator")
 
 
 def _frame_encoder(
