@@ -74,7 +74,10 @@ def seed_everything(seed: int) -> None:
     """Seed Python, NumPy, TensorFlow and Keras so that a run can be repeated.
 
     On a CPU with the same thread count, two runs with the same seed give the same
-    numbers. On a GPU some kernels (cuDNN's among them) are not deterministic, so results
+    numbers for every chapter's model (``tests/test_determinism.py``), with one measured
+    exception: chapter 7's recurrent convolutional layer, whose graph TensorFlow's
+    optimiser rewrites differently from run to run (float32 rounding after one epoch).
+    On a GPU some kernels (cuDNN's among them) are not deterministic, so results
     agree only to a few digits.
 
     Raises:

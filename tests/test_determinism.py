@@ -1,12 +1,14 @@
 """Reproducibility on the CPU: building each chapter's model and training it for one epoch
 twice, with the same seed, gives identical weights.
 
-One measured exception: the recurrent convolutional layer (chapter 7, convolutions and
-batch normalisation in a loop), run in a process that has already run other convolutions,
-is not reproducible with TensorFlow's oneDNN CPU kernels, the default: its two runs
-differed by float32 rounding in one run of this suite and by up to 36 % in a batch-norm
-weight in another. With TF_ENABLE_ONEDNN_OPTS=0 it is identical, so it is checked in a
-fresh process with oneDNN off.
+One measured exception: the recurrent convolutional layer (chapter 7) with batch
+normalisation and two or more recurrent steps. With TensorFlow's graph optimiser (Grappler)
+on, the default, two runs in one process differed by float32 rounding (up to 4e-7
+relative after one epoch) in 18 of 30 trials, with oneDNN on or off, single-threaded too,
+and by up to 36 % in a batch-norm weight once in a suite run. With Grappler off the runs were
+identical in 13 of 13 trials, as in eager mode and with one recurrent step or no batch
+norm. So Grappler's rewriting of this graph is not reproducible; the layer is checked in a
+fresh process with Grappler off.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def _one_epoch(name: str) -> list[np.ndarray]:
     return [keras.ops.convert_to_numpy(w) for w in model.weights]
 
 
-ONEDNN_NOT_REPRODUCIBLE = {"07 RCL"}
+GRAPPLER_NOT_REPRODUCIBLE = {"07 RCL"}
 
 
 def _same_weights_twice(name: str) -> list[np.ndarray]:
@@ -53,12 +55,14 @@ def _same_weights_twice(name: str) -> list[np.ndarray]:
 
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_same_seed_same_weights_after_one_epoch(name):
-    if name in ONEDNN_NOT_REPRODUCIBLE:
+    if name in GRAPPLER_NOT_REPRODUCIBLE:
         code = (
+            "import tensorflow as tf; "
+            "tf.config.optimizer.set_experimental_options({'disable_meta_optimizer': True}); "
             "import sys; sys.path.insert(0, 'tests'); import test_determinism as t; "
             f"t._same_weights_twice({name!r})"
         )
-        environment = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
         run = subprocess.run(
             [sys.executable, "-c", code],
             cwd=ROOT,
