@@ -12,13 +12,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 BROWSER ?= 1
 
-.PHONY: help install devices book chapter chromium publish-check test lint format unit notebooks book-fast pages sync results clean
+.PHONY: help install devices book chapter bench chromium publish-check test lint format unit notebooks book-fast pages sync results clean
 
 help:
 	@echo "make book     build the book: every chapter in full mode (cached) -> _build/html"
 	@echo "make chapter N=05   execute one chapter in full mode into the book's cache"
 	@echo "make test     lint, unit tests, notebooks in fast mode, strict book build, page checks"
 	@echo "make sync     rewrite the notebooks' set-up cell and their paired .ipynb from the .md"
+	@echo "make bench    throughput of each chapter's model and the CRNN's time-to-target -> _build/bench.json"
 	@echo "make results  print the recorded results; fails when a full-mode floor is missed"
 	@echo "make publish-check [RELEASE=1]   every place names the same repository URL"
 	@echo "make clean    remove build outputs (keeps .venv)"
@@ -57,6 +58,10 @@ book: $(STAMP)
 chapter: $(STAMP)
 	@test -n "$(N)" || { echo "usage: make chapter N=05 [FORCE=1]"; exit 2; }
 	COURSE_MODE=full $(BIN)/python scripts/build_book.py --no-html --only $(N) $(if $(FORCE),--force)
+
+# Measured in one run on this machine (companion/bench.py); about 10 minutes on 2 cores.
+bench: $(STAMP)
+	$(BIN)/python -m companion.bench _build/bench.json
 
 test: lint unit notebooks book-fast pages
 ifeq ($(BROWSER),0)

@@ -1,0 +1,352 @@
+"""Throughput and time-to-target of the chapters' main models, measured on this machine.
+
+``make bench`` (``python -m companion.bench``) prints the table and writes it to
+``_build/bench.json``; chapter 12 runs the same measurements at a smaller size. Each
+model is timed on inputs of its chapter's shape: training throughput over ``fit`` steps
+after a warm-up step (tracing excluded), inference throughput of ``predict_on_batch`` at
+batch 1 and batch 64. The CRNN of chapter 5 is compared with a reference configuration on
+the same data in the same process: the architecture of the keras.io captcha OCR example
+(two convolution blocks, a dense layer, two bidirectional LSTMs; about 0.43 M parameters on
+its 200x50 captchas, 0.40 M on these 20x168 strings),
+including the time each takes to reach 95 % sequence accuracy on held-out digit strings.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from companion.validation import check_positive_int
+
+
+def keras_io_ocr_model(height: int, width: int, alphabet_size: int = 10) -> keras.Model:
+    """The keras.io captcha OCR example's architecture, for the same images as the CRNN.
+
+    Two blocks of a 3x3 convolution (32 then 64 filters, ReLU, He initialisation) and a
+    2x2 max pooling; the feature map's columns as time steps (width first, as the example
+    transposes its images), a dense layer of 64 with dropout 0.2, bidirectional LSTMs of
+    128 and 64 units (dropout 0.25) and a dense layer of per-frame **logits** over
+    ``alphabet_size + 1`` classes (class 0 the blank, as :func:`companion.models.crnn.crnn`;
+    the example ends in a softmax and adds the CTC loss in a layer instead). An image
+    ``width`` pixels wide gives ``width // 4`` frames.
+
+    Raises:
+        ValueError: if a size is not a positive integer or the image is smaller than 4x4.
+    """
+    height = check_positive_int("height", height, minimum=4)
+    width = check_positive_int("width", width, minimum=4)
+    alphabet_size = check_positive_int("alphabet_size", alphabet_size)
+    layers = keras.layers
+    image = keras.Input((height, width, 1), name="image")
+    x = layers.Permute((2, 1, 3))(image)  # (width, height, 1): columns first
+    for filters in (32, 64):
+        x = layers.Conv2D(
+            filters, 3, activation="relu", kernel_initializer="he_normal", padding="same"
+        )(x)
+        x = layers.MaxPooling2D(2)(x)
+    x = layers.Reshape((width // 4, (height // 4) * 64))(x)
+    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dropout(0.2)(x)
+    x = layers.Bidirectional(layers.LSTM(128, return_sequences=True, dropout=0.25))(x)
+    x = layers.Bidirectional(layers.LSTM(64, return_sequences=True, dropout=0.25))(x)
+    logits = layers.Dense(alphabet_size + 1, name="logits")(x)
+    return keras.Model(image, logits, name="keras_io_ocr")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One row of the benchmark table (throughputs in samples per second)."""
+
+    chapter: str
+    model: str
+    parameters: int
+    train_per_s: float
+    infer_batch1_per_s: float
+    infer_batch64_per_s: float
+    reference: str = ""
+
+
+class StepTimer(keras.callbacks.Callback):
+    """Notes when every training batch of ``fit`` ends. :meth:`samples_per_second` counts
+    from the end of the first batch, which includes tracing (and XLA compilation), to the
+    end of the last: waiting for input counts, as it does for a reader."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ends: list[list[float]] = []
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.ends.append([])
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self.ends[-1].append(time.perf_counter())
+
+    def samples_per_second(self, batch_size: int) -> float:
+        """Training samples per second of the last ``fit``, after its first batch.
+
+        Raises:
+            ValueError: if ``batch_size`` is not positive or fewer than two batches ran.
+        """
+        batch_size = check_positive_int("batch_size", batch_size)
+        ends = self.ends[-1] if self.ends else []
+        if len(ends) < 2:
+            raise ValueError(f"batch_size: need two or more timed batches, got {len(ends)}")
+        return batch_size * (len(ends) - 1) / (ends[-1] - ends[0])
+
+
+def training_throughput(
+    model: keras.Model, x: Any, y: Any, *, batch_size: int, steps: int
+) -> float:
+    """Samples per second of ``fit`` on a compiled model, after one warm-up step.
+
+    Raises:
+        ValueError: if ``batch_size`` or ``steps`` is not positive, or the model is not
+            compiled.
+    """
+    batch_size = check_positive_int("batch_size", batch_size)
+    steps = check_positive_int("steps", steps)
+    if not model.compiled:
+        raise ValueError("model: expected a compiled model, got one not compiled")
+    x_batches = _repeat_to(x, batch_size * steps)
+    y_batches = None if y is None else _repeat_to(y, batch_size * steps)
+    first = keras.tree.map_structure(lambda a: a[:batch_size], x_batches)
+    model.fit(
+        first,
+        None if y is None else keras.tree.map_structure(lambda a: a[:batch_size], y_batches),
+        batch_size=batch_size,
+        epochs=1,
+        verbose=0,
+    )
+    started = time.perf_counter()
+    model.fit(x_batches, y_batches, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
+    return batch_size * steps / (time.perf_counter() - started)
+
+
+def inference_throughput(model: keras.Model, x: Any, *, batch_size: int, repeats: int) -> float:
+    """Samples per second of ``predict_on_batch`` at ``batch_size``, after one warm-up call.
+
+    Raises:
+        ValueError: if ``batch_size`` or ``repeats`` is not positive.
+    """
+    batch_size = check_positive_int("batch_size", batch_size)
+    repeats = check_positive_int("repeats", repeats)
+    batch = keras.tree.map_structure(lambda a: a[:batch_size], _repeat_to(x, batch_size))
+    model.predict_on_batch(batch)
+    started = time.perf_counter()
+    for _ in range(repeats):
+        model.predict_on_batch(batch)
+    return batch_size * repeats / (time.perf_counter() - started)
+
+
+def _repeat_to(arrays: Any, n: int) -> Any:
+    def repeat(a: np.ndarray) -> np.ndarray:
+        return np.resize(a, (n, *a.shape[1:])).astype(a.dtype)
+
+    return keras.tree.map_structure(repeat, arrays)
+
+
+def measure(
+    chapter: str,
+    name: str,
+    model: keras.Model,
+    x: Any,
+    y: Any,
+    *,
+    steps: int,
+    repeats: int,
+    batch_size: int = 32,
+    reference: str = "",
+    inference: tuple[keras.Model, Any] | None = None,
+) -> Measurement:
+    """Training and inference throughput of one compiled model (see the module's text);
+    ``inference`` is ``(model, inputs)`` where inference runs another model (a GAN's
+    generator)."""
+    infer_model, infer_x = inference or (model, x)
+    return Measurement(
+        chapter,
+        name,
+        model.count_params(),
+        training_throughput(model, x, y, batch_size=batch_size, steps=steps),
+        inference_throughput(infer_model, infer_x, batch_size=1, repeats=repeats),
+        inference_throughput(infer_model, infer_x, batch_size=64, repeats=max(1, repeats // 8)),
+        reference,
+    )
+
+
+def time_to_target(
+    model: keras.Model,
+    train: tuple[np.ndarray, np.ndarray],
+    accuracy: Callable[[keras.Model], float],
+    *,
+    target: float,
+    max_epochs: int,
+    batch_size: int = 32,
+) -> tuple[float | None, int, float]:
+    """Train epoch by epoch until ``accuracy(model) >= target`` (checked after each epoch).
+
+    Returns:
+        ``(seconds of training until the target, epochs, last accuracy)``; the seconds are
+        ``None`` if the target was not reached in ``max_epochs`` (time spent in the
+        accuracy checks is not counted).
+
+    Raises:
+        ValueError: if ``target`` is not in ``(0, 1]`` or ``max_epochs`` not positive.
+    """
+    if not 0 < target <= 1:
+        raise ValueError(f"target: expected an accuracy in (0, 1], got {target!r}")
+    max_epochs = check_positive_int("max_epochs", max_epochs)
+    seconds, last = 0.0, 0.0
+    for epoch in range(1, max_epochs + 1):
+        started = time.perf_counter()
+        model.fit(*train, batch_size=batch_size, epochs=1, verbose=0)
+        seconds += time.perf_counter() - started
+        last = accuracy(model)
+        if last >= target:
+            return seconds, epoch, last
+    return None, max_epochs, last
+
+
+def chapter_models(rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Each chapter's main model, compiled, with random inputs and targets of its shapes:
+    the keyword arguments of :func:`measure`, without ``steps`` and ``repeats``."""
+    from companion.models import autoencoders, cnn, cnn_rnn, convlstm, crnn, forecasting, gan
+    from companion.training import SequenceGAN
+
+    def uniform(*shape: int) -> np.ndarray:
+        return rng.uniform(size=(256, *shape)).astype("float32")
+
+    def entry(chapter: str, name: str, model: keras.Model, loss: Any, x: Any, y: Any) -> dict:
+        model.compile(keras.optimizers.Adam(1e-3), loss=loss)
+        return {"chapter": chapter, "name": name, "model": model, "x": x, "y": y}
+
+    classes = rng.integers(0, 10, size=256)
+    logits = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    strings = rng.integers(1, 11, size=(256, 8))
+    digits, lines, frames = uniform(8, 8, 1), uniform(20, 168, 1), uniform(10, 16, 16, 1)
+    generator = gan.recurrent_generator(24, 5, noise_dim=5, units=24, layers=2)
+    sequence_gan = SequenceGAN(generator, gan.recurrent_discriminator(24, 5, units=24), seed=0)
+    sequence_gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    return [
+        entry("03", "CNN", cnn.conv_classifier((8, 8, 1), 10), logits, digits, classes),
+        entry("04", "RNN on rows", cnn_rnn.rows_rnn((8, 8, 1), 10), logits, digits, classes),
+        entry("05", "CRNN", crnn.crnn(20, 168, batch_norm=True), keras.losses.CTC(), lines,
+              strings),
+        {**entry("05", "keras.io OCR", keras_io_ocr_model(20, 168), keras.losses.CTC(), lines,
+                 strings), "reference": "CRNN"},
+        entry("06", "CNN-LSTM forecaster", forecasting.cnn_lstm_forecaster(36, 12), "mse",
+              uniform(36, 1), uniform(12)),
+        entry("07", "ConvLSTM predictor", convlstm.convlstm_predictor((16, 16, 1)), "mse",
+              frames, frames),
+        entry("08", "conv autoencoder", autoencoders.conv_autoencoder((8, 8, 1), 16), "mse",
+              digits, digits),
+        entry("09", "LSTM autoencoder", autoencoders.lstm_autoencoder(48, 1, 8), "mse",
+              uniform(48, 1), uniform(48, 1)),
+        {"chapter": "10", "name": "recurrent GAN", "model": sequence_gan, "x": uniform(24, 5),
+         "y": None, "inference": (generator, uniform(24, 5))},
+    ]  # fmt: skip
+
+
+def run(
+    *, steps: int = 20, repeats: int = 40, seed: int = 0, only: Sequence[str] | None = None
+) -> list[Measurement]:
+    """Measure the models of :func:`chapter_models` (those named in ``only``, or all)."""
+    from companion import runtime
+
+    runtime.seed_everything(seed)
+    entries = chapter_models(np.random.default_rng(seed))
+    if only is not None:
+        unknown = set(only) - {entry["name"] for entry in entries}
+        if unknown:
+            raise ValueError(f"only: expected names of chapter_models, got {sorted(unknown)}")
+        entries = [entry for entry in entries if entry["name"] in only]
+    return [measure(**entry, steps=steps, repeats=repeats) for entry in entries]
+
+
+def crnn_time_to_target(
+    *, target: float = 0.95, max_epochs: int = 12, train_strings: int = 4000, seed: int = 0
+) -> list[dict[str, Any]]:
+    """Seconds of training until ``target`` sequence accuracy on 500 held-out strings, for
+    the CRNN and the keras.io OCR configuration on the same data (Adam 1e-3, batch 32)."""
+    from companion import ctc, runtime
+    from companion.data.digit_strings import compose_digit_strings
+    from companion.models.crnn import crnn, transcribe
+
+    train = compose_digit_strings(train_strings, split="train", seed=seed + 1)
+    held_out = compose_digit_strings(500, split="validation", seed=seed + 4)
+    data = (train.images, train.padded_labels(8))
+
+    def accuracy(model: keras.Model) -> float:
+        return ctc.sequence_accuracy(held_out.labels, transcribe(model, held_out.images))
+
+    rows = []
+    for name, build in (
+        ("CRNN", lambda: crnn(20, 168, batch_norm=True)),
+        ("keras.io OCR", lambda: keras_io_ocr_model(20, 168)),
+    ):
+        runtime.seed_everything(seed)
+        model = build()
+        model.compile(keras.optimizers.Adam(1e-3), loss=keras.losses.CTC())
+        seconds, epochs, last = time_to_target(
+            model, data, accuracy, target=target, max_epochs=max_epochs
+        )
+        rows.append({"model": name, "parameters": model.count_params(), "target": target,
+                     "seconds": seconds, "epochs": epochs, "accuracy": last})  # fmt: skip
+    return rows
+
+
+def table(rows: Sequence[Measurement]) -> str:
+    """The throughput rows as a Markdown table, with each reference's ratio to its model."""
+    by_name = {row.model: row for row in rows}
+    lines = [
+        "| chapter | model | parameters | train samples/s | infer batch 1 /s | infer batch 64 /s |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.chapter} | {row.model} | {row.parameters:,} | {row.train_per_s:,.0f} | "
+            f"{row.infer_batch1_per_s:,.0f} | {row.infer_batch64_per_s:,.0f} |"
+        )
+        if row.reference in by_name:
+            ours = by_name[row.reference]
+            lines.append(
+                f"| | {ours.model} / {row.model} | {ours.parameters / row.parameters:.2f}x | "
+                f"{ours.train_per_s / row.train_per_s:.2f}x | "
+                f"{ours.infer_batch1_per_s / row.infer_batch1_per_s:.2f}x | "
+                f"{ours.infer_batch64_per_s / row.infer_batch64_per_s:.2f}x |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str]) -> None:
+    """``python -m companion.bench [OUTPUT.json]``: measure, print, write the JSON file."""
+    from companion import runtime
+
+    output = Path(argv[0]) if argv else Path("_build/bench.json")
+    started = time.perf_counter()
+    rows = run()
+    print(table(rows), flush=True)
+    targets = crnn_time_to_target()
+    for row in targets:
+        reached = f"{row['seconds']:.0f} s" if row["seconds"] is not None else "not reached"
+        print(f"{row['model']}: {row['target']:.0%} sequence accuracy in {reached} "
+              f"({row['epochs']} epochs, last {row['accuracy']:.1%})")  # fmt: skip
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps({
+        "device": runtime.device_label(),
+        "seconds": round(time.perf_counter() - started, 1),
+        "throughput": [asdict(row) for row in rows],
+        "time_to_target": targets,
+    }, indent=2))  # fmt: skip
+    print(f"written to {output} ({time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
