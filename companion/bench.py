@@ -113,6 +113,7 @@ def training_throughput(
     """
     batch_size = check_positive_int("batch_size", batch_size)
     steps = check_positive_int("steps", steps)
+    _check_model(model)
     if not model.compiled:
         raise ValueError("model: expected a compiled model, got one not compiled")
     x_batches = _repeat_to(x, batch_size * steps)
@@ -138,12 +139,18 @@ def inference_throughput(model: keras.Model, x: Any, *, batch_size: int, repeats
     """
     batch_size = check_positive_int("batch_size", batch_size)
     repeats = check_positive_int("repeats", repeats)
+    _check_model(model)
     batch = keras.tree.map_structure(lambda a: a[:batch_size], _repeat_to(x, batch_size))
     model.predict_on_batch(batch)
     started = time.perf_counter()
     for _ in range(repeats):
         model.predict_on_batch(batch)
     return batch_size * repeats / (time.perf_counter() - started)
+
+
+def _check_model(model: Any) -> None:
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
 
 
 def _repeat_to(arrays: Any, n: int) -> Any:
@@ -169,6 +176,7 @@ def measure(
     """Training and inference throughput of one compiled model (see the module's text);
     ``inference`` is ``(model, inputs)`` where inference runs another model (a GAN's
     generator)."""
+    _check_model(model)
     infer_model, infer_x = inference or (model, x)
     return Measurement(
         chapter,
@@ -217,6 +225,8 @@ def time_to_target(
 def chapter_models(rng: np.random.Generator) -> list[dict[str, Any]]:
     """Each chapter's main model, compiled, with random inputs and targets of its shapes:
     the keyword arguments of :func:`measure`, without ``steps`` and ``repeats``."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     from companion.models import autoencoders, cnn, cnn_rnn, convlstm, crnn, forecasting, gan
     from companion.training import SequenceGAN
 
@@ -275,6 +285,9 @@ def crnn_time_to_target(
 ) -> list[dict[str, Any]]:
     """Seconds of training until ``target`` sequence accuracy on 500 held-out strings, for
     the CRNN and the keras.io OCR configuration on the same data (Adam 1e-3, batch 32)."""
+    if not 0 < target <= 1:
+        raise ValueError(f"target: expected an accuracy in (0, 1], got {target!r}")
+    train_strings = check_positive_int("train_strings", train_strings)
     from companion import ctc, runtime
     from companion.data.digit_strings import compose_digit_strings
     from companion.models.crnn import crnn, transcribe
@@ -304,6 +317,8 @@ def crnn_time_to_target(
 
 def table(rows: Sequence[Measurement]) -> str:
     """The throughput rows as a Markdown table, with each reference's ratio to its model."""
+    if isinstance(rows, str) or not all(isinstance(row, Measurement) for row in rows):
+        raise TypeError(f"rows: expected a sequence of Measurement, got {rows!r:.80}")
     by_name = {row.model: row for row in rows}
     lines = [
         "| chapter | model | parameters | train samples/s | infer batch 1 /s | infer batch 64 /s |",

@@ -29,6 +29,16 @@ from companion.validation import as_float_array, check_positive_int, check_shape
 SEQUENCE_AXES = ("batch", "time", "features")
 
 
+def _check_weights(weights: Any, kind: type) -> None:
+    if not isinstance(weights, kind):
+        raise TypeError(f"weights: expected {kind.__name__}, got {type(weights).__name__}")
+
+
+def _check_layer(layer: Any) -> None:
+    if not callable(getattr(layer, "get_weights", None)):
+        raise TypeError(f"layer: expected a built Keras layer, got {type(layer).__name__}")
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     """Return the logistic function ``1 / (1 + exp(-z))``, computed without overflow."""
     z = as_float_array("z", z)
@@ -38,6 +48,12 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     """Return ``exp(z) / sum(exp(z))`` along ``axis``, computed without overflow."""
     z = as_float_array("logits", logits)
+    if isinstance(axis, bool) or not isinstance(axis, int | np.integer):
+        raise TypeError(f"axis: expected an integer, got {axis!r}")
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis: expected an axis of the {z.ndim}-D logits, got {axis}")
+    if z.shape[axis] == 0:
+        raise ValueError(f"logits: expected at least one value along axis {axis}, got {z.shape}")
     z = z - z.max(axis=axis, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)
@@ -85,10 +101,14 @@ class ElmanWeights:
         """
         input_dim = check_positive_int("input_dim", input_dim)
         units = check_positive_int("units", units)
+        if recurrent_scale is not None and (
+            isinstance(recurrent_scale, bool) or not isinstance(recurrent_scale, int | float)
+        ):
+            raise TypeError(f"recurrent_scale: expected a positive number, got {recurrent_scale!r}")
         scale = 1.0 if recurrent_scale is None else float(recurrent_scale)
         if not np.isfinite(scale) or scale <= 0:
             raise ValueError(f"recurrent_scale: expected a positive number, got {recurrent_scale}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
         limit = np.sqrt(6.0 / (input_dim + units))
         w_xh = rng.uniform(-limit, limit, size=(input_dim, units))
         q, r = np.linalg.qr(rng.normal(size=(units, units)))
@@ -103,6 +123,7 @@ class ElmanWeights:
         Raises:
             ValueError: if the layer has no bias or is not built.
         """
+        _check_layer(layer)
         weights = layer.get_weights()
         if len(weights) != 3:
             raise ValueError(
@@ -152,6 +173,7 @@ def elman_forward(x: Any, weights: ElmanWeights, h0: Any = None) -> np.ndarray:
         ValueError: if ``x`` is not 3-D, has no time step, or its feature axis does not
             match ``weights.input_dim``; or if ``h0`` has the wrong shape.
     """
+    _check_weights(weights, ElmanWeights)
     x = _check_sequence(x, weights.input_dim)
     batch, steps, _ = x.shape
     h_prev = _initial_state(h0, batch, weights.units)
@@ -199,6 +221,7 @@ def elman_backward(x: Any, weights: ElmanWeights, upstream: Any, h0: Any = None)
     Raises:
         ValueError: if the shapes of ``x``, ``upstream`` or ``h0`` do not fit.
     """
+    _check_weights(weights, ElmanWeights)
     x = _check_sequence(x, weights.input_dim)
     batch, steps, _ = x.shape
     upstream = as_float_array("upstream", upstream, ndim=3, axes=("batch", "time", "units"))
@@ -325,7 +348,7 @@ class LSTMWeights:
         """
         input_dim = check_positive_int("input_dim", input_dim)
         units = check_positive_int("units", units)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
         kernel, recurrent = _random_gate_blocks(rng, input_dim, units, 4)
         bias = rng.normal(scale=0.1, size=4 * units)
         extra = rng.normal(scale=0.3, size=(3, units)) if peepholes else (None, None, None)
@@ -338,6 +361,7 @@ class LSTMWeights:
         Raises:
             ValueError: if the layer does not hold 3 (LSTM) or 6 (peephole) weight arrays.
         """
+        _check_layer(layer)
         weights = layer.get_weights()
         if len(weights) not in (3, 6):
             raise ValueError(
@@ -379,6 +403,7 @@ def lstm_forward(
     Raises:
         ValueError: if the shapes of ``x``, ``h0`` or ``c0`` do not fit the weights.
     """
+    _check_weights(weights, LSTMWeights)
     x = _check_sequence(x, weights.input_dim)
     batch, steps, _ = x.shape
     h = _initial_state(h0, batch, weights.units, "h0")
@@ -420,6 +445,8 @@ class GRUWeights:
         kernel, recurrent, units = _check_gate_blocks(
             self.kernel, self.recurrent_kernel, ("z", "r", "h")
         )
+        if not isinstance(self.reset_after, bool | np.bool_):
+            raise TypeError(f"reset_after: expected True or False, got {self.reset_after!r}")
         bias = as_float_array("bias", self.bias)
         expected = (2, 3 * units) if self.reset_after else (3 * units,)
         if bias.shape != expected:
@@ -448,7 +475,7 @@ class GRUWeights:
         """Draw weights with a fixed seed (Glorot kernel, orthogonal recurrent blocks)."""
         input_dim = check_positive_int("input_dim", input_dim)
         units = check_positive_int("units", units)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
         kernel, recurrent = _random_gate_blocks(rng, input_dim, units, 3)
         bias = rng.normal(scale=0.1, size=(2, 3 * units) if reset_after else 3 * units)
         return cls(kernel, recurrent, bias, reset_after)
@@ -460,6 +487,7 @@ class GRUWeights:
         Raises:
             ValueError: if the layer has no bias.
         """
+        _check_layer(layer)
         weights = layer.get_weights()
         if len(weights) != 3:
             raise ValueError(
@@ -488,6 +516,7 @@ def gru_forward(x: Any, weights: GRUWeights, h0: Any = None) -> np.ndarray:
     Raises:
         ValueError: if the shapes of ``x`` or ``h0`` do not fit the weights.
     """
+    _check_weights(weights, GRUWeights)
     x = _check_sequence(x, weights.input_dim)
     batch, steps, _ = x.shape
     h = _initial_state(h0, batch, weights.units)
@@ -573,7 +602,7 @@ class ConvLSTMWeights:
         channels = check_positive_int("channels", channels)
         filters = check_positive_int("filters", filters)
         kernel_size = check_positive_int("kernel_size", kernel_size)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
         k = kernel_size
         limit = np.sqrt(6.0 / (k * k * (channels + 4 * filters)))
         kernel = rng.uniform(-limit, limit, size=(k, k, channels, 4 * filters))
@@ -588,6 +617,7 @@ class ConvLSTMWeights:
         Raises:
             ValueError: if the layer has no bias (not 3 weight arrays).
         """
+        _check_layer(layer)
         weights = layer.get_weights()
         if len(weights) != 3:
             raise ValueError(
@@ -639,6 +669,7 @@ def convlstm_forward(
     """
     from companion.conv import conv2d, conv_output_size
 
+    _check_weights(weights, ConvLSTMWeights)
     x = as_float_array("x", x, ndim=5, axes=("batch", "time", "height", "width", "channels"))
     if x.shape[1] == 0:
         raise ValueError(f"x: expected at least one time step, got shape {x.shape}")

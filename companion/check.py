@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from companion import cells, conv, ctc
+from companion.validation import check_positive_int
 
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -125,7 +126,7 @@ def _diagnose(got: np.ndarray, case: _Case, mistakes: Mistakes) -> str:
 
 
 def _rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng(seed)
+    return np.random.default_rng(check_positive_int("seed", seed, minimum=0))
 
 
 # --- chapter 1: the Elman RNN ------------------------------------------------------------
@@ -278,6 +279,7 @@ def check_lstm_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
     (units, 4 units)``, ``bias (4 units,)``, gate blocks in the order i, f, c, o
     (:class:`companion.cells.LSTMWeights`). Chapter 2.
     """
+    _check_callable(fn)
     cases = [
         _Case(case.description + "; compared as the stack [h_t, c_t]", case.args, case.kwargs)
         for case in _step_cases(seed, 4, gru=False)

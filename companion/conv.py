@@ -75,7 +75,10 @@ def same_padding(size: int, kernel: int, stride: int = 1) -> tuple[int, int]:
 
 
 def _check_images(name: str, x: Any) -> np.ndarray:
-    return as_float_array(name, x, ndim=4, axes=IMAGE_AXES)
+    x = as_float_array(name, x, ndim=4, axes=IMAGE_AXES)
+    if x.shape[1] == 0 or x.shape[2] == 0:
+        raise ValueError(f"{name}: expected images of at least 1x1 pixels, got shape {x.shape}")
+    return x
 
 
 def _pad(
@@ -164,6 +167,11 @@ def max_pool2d(
     pool = _pair("pool_size", pool_size)
     strides = pool if strides is None else _pair("strides", strides)
     check_choice("padding", padding, PADDINGS)
+    if padding == "valid" and (pool[0] > x.shape[1] or pool[1] > x.shape[2]):
+        raise ValueError(
+            f"pool_size: expected a window of at most the input's (height, width) "
+            f"{x.shape[1:3]} with padding='valid', got {pool}"
+        )
     return _windows(x, pool, strides, padding, -np.inf).max(axis=(4, 5))
 
 
@@ -182,6 +190,8 @@ def receptive_field(layers: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     Raises:
         ValueError: if a kernel or stride is not a positive integer.
     """
+    if isinstance(layers, str) or not isinstance(layers, Sequence):
+        raise TypeError(f"layers: expected a sequence of (kernel, stride) pairs, got {layers!r}")
     field, jump, out = 1, 1, []
     for index, layer in enumerate(layers):
         if not isinstance(layer, Sequence) or len(layer) != 2:

@@ -33,13 +33,41 @@ def _check_labels(name: str, labels: Any, classes: int) -> np.ndarray:
     return array.astype(int)
 
 
+def _one_dimensional(name: str, values: Any) -> np.ndarray:
+    """``values`` as a 1-D array (of any element type)."""
+    try:
+        array = np.asarray(values)
+    except ValueError as error:  # ragged nesting
+        raise ValueError(f"{name}: expected a 1-D sequence, got {values!r}") from error
+    if array.ndim == 0:
+        raise TypeError(f"{name}: expected a 1-D sequence, got {type(values).__name__}")
+    if array.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D sequence, got shape {array.shape}")
+    return array
+
+
+def _check_sequences(name: str, values: Any) -> None:
+    """Check that ``values`` is a sequence (a list, a tuple, a string, an array)."""
+    if not isinstance(values, Sequence | np.ndarray):
+        raise TypeError(f"{name}: expected a sequence, got {type(values).__name__}")
+
+
+def _check_log_probs(log_probs: Any) -> np.ndarray:
+    log_probs = as_float_array("log_probs", log_probs, ndim=2, axes=("time", "classes"))
+    if 0 in log_probs.shape:
+        raise ValueError(
+            f"log_probs: expected at least one time step and one class, got shape {log_probs.shape}"
+        )
+    return log_probs
+
+
 def min_time_steps(labels: Sequence[int]) -> int:
     """The fewest time steps that can emit ``labels``: its length plus its repeats.
 
     Two equal neighbours (``"1 1"``) need a blank between them, or the collapse would
     merge them; so ``[1, 1, 2]`` needs 4 steps, ``[1, 2, 3]`` needs 3.
     """
-    labels = list(labels)
+    labels = _one_dimensional("labels", labels).tolist()
     repeats = sum(1 for a, b in itertools.pairwise(labels) if a == b)
     return len(labels) + repeats
 
@@ -47,7 +75,7 @@ def min_time_steps(labels: Sequence[int]) -> int:
 def collapse(path: Sequence[int], blank: int = BLANK) -> list[int]:
     """The CTC collapse: merge runs of the same class, then remove blanks."""
     out, previous = [], None
-    for symbol in path:
+    for symbol in _one_dimensional("path", path):
         if symbol != previous and symbol != blank:
             out.append(int(symbol))
         previous = symbol
@@ -70,7 +98,7 @@ def ctc_forward(log_probs: Any, labels: Sequence[int]) -> tuple[float, np.ndarra
         ValueError: for a wrong shape, labels outside the alphabet, or a labelling that
             needs more time steps than there are (:func:`min_time_steps`).
     """
-    log_probs = as_float_array("log_probs", log_probs, ndim=2, axes=("time", "classes"))
+    log_probs = _check_log_probs(log_probs)
     steps, classes = log_probs.shape
     labels = _check_labels("labels", labels, classes)
     needed = min_time_steps(labels)
@@ -118,17 +146,24 @@ def pad_labels(
         ValueError: for no labels, negative symbols, or a ``length`` shorter than the
             longest label.
     """
+    _check_sequences("labels", labels)
     if len(labels) == 0:
         raise ValueError("labels: expected at least one label, got none")
-    longest = max(len(label) for label in labels)
+    offset = check_positive_int("offset", offset, minimum=0)
+    rows = []
+    for row, label in enumerate(labels):
+        symbols = _one_dimensional(f"labels[{row}]", label)
+        if symbols.size and not np.issubdtype(symbols.dtype, np.integer):
+            raise ValueError(f"labels[{row}]: expected integer symbols, got {label!r}")
+        if symbols.size and symbols.min() < 0:
+            raise ValueError(f"labels: expected non-negative symbols, got {list(label)}")
+        rows.append(symbols.astype(np.int64))
+    longest = max(len(symbols) for symbols in rows)
     length = longest if length is None else check_positive_int("length", length)
     if length < longest:
         raise ValueError(f"length: expected at least the longest label ({longest}), got {length}")
     out = np.zeros((len(labels), length), np.int32)
-    for row, label in enumerate(labels):
-        symbols = np.asarray(label, dtype=np.int64)
-        if symbols.size and symbols.min() < 0:
-            raise ValueError(f"labels: expected non-negative symbols, got {list(label)}")
+    for row, symbols in enumerate(rows):
         out[row, : len(symbols)] = symbols + offset
     return out
 
@@ -136,6 +171,10 @@ def pad_labels(
 def log_softmax(logits: Any) -> np.ndarray:
     """``logits - logsumexp(logits)`` along the last axis."""
     z = as_float_array("logits", logits)
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(
+            f"logits: expected at least one class on the last axis, got shape {z.shape}"
+        )
     z = z - z.max(axis=-1, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
@@ -159,6 +198,7 @@ def ctc_loss(
     """
     logits = as_float_array("logits", logits, ndim=3, axes=("batch", "time", "classes"))
     batch, steps, _ = logits.shape
+    _check_sequences("labels", labels)
     if len(labels) != batch:
         raise ValueError(
             f"labels: expected {batch} labellings (one per sequence), got {len(labels)}"
@@ -172,7 +212,12 @@ def _input_lengths(input_lengths: Sequence[int] | None, batch: int, steps: int) 
     """The valid time steps of each sequence: all ``steps`` when ``None``, else checked."""
     if input_lengths is None:
         return [steps] * batch
-    lengths = [int(length) for length in input_lengths]
+    _check_sequences("input_lengths", input_lengths)
+    lengths = []
+    for length in input_lengths:
+        if isinstance(length, bool) or not isinstance(length, int | np.integer):
+            raise TypeError(f"input_lengths: expected integer lengths, got {length!r}")
+        lengths.append(int(length))
     if len(lengths) != batch:
         raise ValueError(f"input_lengths: expected {batch} lengths, got {len(lengths)}")
     for length in lengths:
@@ -221,7 +266,7 @@ def beam_search_decode(log_probs: Any, beam_width: int = 16) -> tuple[list[int],
     Returns:
         ``(labelling, log_probability)`` of the best prefix found.
     """
-    log_probs = as_float_array("log_probs", log_probs, ndim=2, axes=("time", "classes"))
+    log_probs = _check_log_probs(log_probs)
     beam_width = check_positive_int("beam_width", beam_width)
     steps, classes = log_probs.shape
     # prefix -> (log p ending in blank, log p ending in its last symbol)
@@ -248,6 +293,8 @@ def beam_search_decode(log_probs: Any, beam_width: int = 16) -> tuple[list[int],
 
 def edit_distance(reference: Sequence[Any], hypothesis: Sequence[Any]) -> int:
     """Levenshtein distance: the fewest insertions, deletions and substitutions."""
+    _check_sequences("reference", reference)
+    _check_sequences("hypothesis", hypothesis)
     previous = list(range(len(hypothesis) + 1))
     for i, ref in enumerate(reference, start=1):
         current = [i]
@@ -265,6 +312,8 @@ def character_error_rate(
     Raises:
         ValueError: if the two lists differ in length or the references are all empty.
     """
+    _check_sequences("references", references)
+    _check_sequences("hypotheses", hypotheses)
     if len(references) != len(hypotheses):
         raise ValueError(
             f"hypotheses: expected {len(references)} (one per reference), got {len(hypotheses)}"
@@ -283,7 +332,9 @@ def sequence_accuracy(
     Raises:
         ValueError: if the two lists differ in length or are empty.
     """
-    if len(references) != len(hypotheses) or not references:
+    _check_sequences("references", references)
+    _check_sequences("hypotheses", hypotheses)
+    if len(references) != len(hypotheses) or not len(references):
         raise ValueError(
             f"hypotheses: expected {len(references)} (one per reference, at least one), "
             f"got {len(hypotheses)}"

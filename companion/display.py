@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from companion.validation import check_positive_int
+
 GLUE_HIDDEN_PREFIX = "application/papermill.record/"
 
 
@@ -68,6 +70,13 @@ def expect_error(
         AssertionError: if the block raises nothing.
         BaseException: an exception of another type is re-raised unchanged.
     """
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if not kinds or not all(isinstance(k, type) and issubclass(k, BaseException) for k in kinds):
+        raise TypeError(
+            f"expected: expected an exception type or a tuple of them, got {expected!r}"
+        )
+    max_lines = check_positive_int("max_lines", max_lines, minimum=0)
+    width = check_positive_int("width", width)
     caught = CaughtError()
     try:
         yield caught

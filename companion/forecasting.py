@@ -82,8 +82,10 @@ class LinearAutoregression:
     """
 
     def __init__(self, ridge: float = 0.0, *, anchor: bool = False) -> None:
-        if isinstance(ridge, bool) or not isinstance(ridge, int | float) or ridge < 0:
-            raise ValueError(f"ridge: expected a number >= 0, got {ridge!r}")
+        if isinstance(ridge, bool) or not isinstance(ridge, int | float):
+            raise TypeError(f"ridge: expected a number >= 0, got {ridge!r}")
+        if not 0 <= ridge < np.inf:
+            raise ValueError(f"ridge: expected a number >= 0 and finite, got {ridge!r}")
         self.ridge = float(ridge)
         self.anchor = bool(anchor)
         self.coefficients: np.ndarray | None = None
@@ -182,8 +184,19 @@ def interval_coverage(y_true: Any, lower: Any, upper: Any) -> float:
         ValueError: for mismatched shapes.
     """
     y_true = as_float_array("y_true", y_true)
-    lower = np.broadcast_to(as_float_array("lower", lower), y_true.shape)
-    upper = np.broadcast_to(as_float_array("upper", upper), y_true.shape)
+    if not y_true.size:
+        raise ValueError("y_true: expected at least one value, got none")
+    bounds = []
+    for name, bound in (("lower", lower), ("upper", upper)):
+        bound = as_float_array(name, bound)
+        try:
+            bounds.append(np.broadcast_to(bound, y_true.shape))
+        except ValueError as error:
+            raise ValueError(
+                f"{name}: expected the shape of y_true {y_true.shape} (or one that broadcasts "
+                f"to it), got {bound.shape}"
+            ) from error
+    lower, upper = bounds
     return float(np.mean((y_true >= lower) & (y_true <= upper)))
 
 

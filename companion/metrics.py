@@ -14,6 +14,13 @@ import numpy as np
 from companion.validation import as_float_array, check_positive_int
 
 
+def _is_number(value: Any) -> bool:
+    """Whether ``value`` is a real number (a Python or NumPy one), not a boolean."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
 @dataclass(frozen=True)
 class PairedComparison:
     """McNemar's comparison of two models that answered the same test items.
@@ -51,6 +58,9 @@ def paired_comparison(
     Raises:
         ValueError: if the three sequences differ in length or are empty.
     """
+    for name, values in (("truth", truth), ("answers_a", answers_a), ("answers_b", answers_b)):
+        if not isinstance(values, Sequence | np.ndarray):
+            raise TypeError(f"{name}: expected a sequence of answers, got {type(values).__name__}")
     if not len(truth):
         raise ValueError("truth: expected at least one test item, got none")
     if not len(answers_a) == len(answers_b) == len(truth):
@@ -63,12 +73,16 @@ def paired_comparison(
     return PairedComparison(int(np.sum(right_a & ~right_b)), int(np.sum(right_b & ~right_a)))
 
 
-def _forecast_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+def _forecast_pair(
+    y_true: Any, y_pred: Any, pred_name: str = "y_pred"
+) -> tuple[np.ndarray, np.ndarray]:
     """Two float arrays of one shape, at least one value, no NaN."""
     y_true = as_float_array("y_true", y_true)
-    y_pred = as_float_array("y_pred", y_pred)
+    y_pred = as_float_array(pred_name, y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_pred: expected the shape of y_true {y_true.shape}, got {y_pred.shape}")
+        raise ValueError(
+            f"{pred_name}: expected the shape of y_true {y_true.shape}, got {y_pred.shape}"
+        )
     if not y_true.size:
         raise ValueError("y_true: expected at least one value, got none")
     return y_true, y_pred
@@ -160,8 +174,8 @@ def diebold_mariano(y_true: Any, pred_a: Any, pred_b: Any, horizon: int = 1) -> 
     Raises:
         ValueError: for arrays of different shapes, or fewer than 3 origins.
     """
-    y_true, pred_a = _forecast_pair(y_true, pred_a)
-    _, pred_b = _forecast_pair(y_true, pred_b)
+    y_true, pred_a = _forecast_pair(y_true, pred_a, "pred_a")
+    _, pred_b = _forecast_pair(y_true, pred_b, "pred_b")
     horizon = check_positive_int("horizon", horizon)
     if y_true.ndim == 1:
         y_true, pred_a, pred_b = y_true[:, None], pred_a[:, None], pred_b[:, None]
@@ -187,6 +201,8 @@ def _scored_labels(labels: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"scores: expected {len(labels)} scores (one per label), got {len(scores)}"
         )
+    if not labels.size:
+        raise ValueError("labels: expected at least one label, got none")
     if not np.all((labels == 0) | (labels == 1)):
         raise ValueError("labels: expected 0 (normal) or 1 (anomaly) only, got other values")
     if labels.min() == labels.max():
@@ -238,6 +254,8 @@ def precision_recall_at(labels: Any, scores: Any, threshold: float) -> tuple[flo
         ValueError: as :func:`roc_curve`, or for a non-finite threshold.
     """
     positive, scores = _scored_labels(labels, scores)
+    if not isinstance(threshold, bool) and not _is_number(threshold):
+        raise TypeError(f"threshold: expected a finite number, got {threshold!r}")
     if isinstance(threshold, bool) or not np.isfinite(threshold):
         raise ValueError(f"threshold: expected a finite number, got {threshold!r}")
     flagged = scores > threshold
@@ -253,6 +271,9 @@ def f_beta(precision: float, recall: float, beta: float = 1.0) -> float:
     Raises:
         ValueError: for a precision or recall outside ``[0, 1]`` or ``beta <= 0``.
     """
+    for name, value in (("precision", precision), ("recall", recall), ("beta", beta)):
+        if not isinstance(value, bool) and not _is_number(value):
+            raise TypeError(f"{name}: expected a number, got {value!r}")
     for name, value in (("precision", precision), ("recall", recall)):
         if isinstance(value, bool) or not 0 <= value <= 1:
             raise ValueError(f"{name}: expected a number in [0, 1], got {value!r}")
@@ -316,9 +337,11 @@ def discriminative_score(
     real, synthetic = _real_and_other(real, synthetic, "synthetic")
     units = check_positive_int("units", units)
     epochs = check_positive_int("epochs", epochs)
+    if isinstance(test_fraction, bool) or not _is_number(test_fraction):
+        raise TypeError(f"test_fraction: expected a number in (0, 1), got {test_fraction!r}")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction: expected a number in (0, 1), got {test_fraction!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
     n = min(len(real), len(synthetic))
     real = real[rng.permutation(len(real))[:n]]
     synthetic = synthetic[rng.permutation(len(synthetic))[:n]]
@@ -374,7 +397,7 @@ def predictive_score(
         raise ValueError(f"train: expected at least 2 time steps, got {train.shape[1]}")
     units = check_positive_int("units", units)
     epochs = check_positive_int("epochs", epochs)
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(check_positive_int("seed", seed, minimum=0))
     features = train.shape[2]
     predictor = keras.Sequential(
         [

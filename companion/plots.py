@@ -9,6 +9,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from companion.validation import check_positive_int
+
 STYLE = {
     "figure.figsize": (6.4, 3.8),
     "figure.dpi": 110,
@@ -30,15 +32,22 @@ def apply_style() -> None:
     plt.rcParams.update(STYLE)
 
 
+def _check_texts(**texts: str) -> None:
+    for name, text in texts.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"{name}: expected a non-empty string, got {text!r}")
+
+
 def label_axes(ax: Axes, *, title: str, xlabel: str, ylabel: str) -> Axes:
     """Give ``ax`` a title and axis labels; every figure of the course has all three.
 
     Raises:
         ValueError: if any of them is empty.
+        TypeError: if ``ax`` is not a matplotlib ``Axes``.
     """
-    for name, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"{name}: expected a non-empty string, got {text!r}")
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax: expected a matplotlib Axes, got {type(ax).__name__}")
+    _check_texts(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -60,6 +69,11 @@ def line_plot(
     Raises:
         ValueError: if ``series`` is empty or a series' length differs from ``x``'s.
     """
+    _check_texts(title=title, xlabel=xlabel, ylabel=ylabel)
+    if not isinstance(series, Mapping):
+        raise TypeError(
+            f"series: expected a mapping of names to values, got {type(series).__name__}"
+        )
     if not series:
         raise ValueError("series: expected at least one named series, got none")
     x = np.asarray(x)
@@ -93,7 +107,16 @@ def plot_history(
 
     Raises:
         KeyError: naming a metric that is not in the history, and the ones that are.
+        TypeError, ValueError: for a history that is not a mapping, or no metrics.
     """
+    if not isinstance(history, Mapping):
+        raise TypeError(
+            f"history: expected a mapping of metric names to values, got {type(history).__name__}"
+        )
+    if isinstance(metrics, str) or not isinstance(metrics, Sequence):
+        raise TypeError(f"metrics: expected a sequence of metric names, got {metrics!r}")
+    if not metrics:
+        raise ValueError("metrics: expected at least one metric, got none")
     curves = {}
     for metric in metrics:
         if metric not in history:
@@ -121,7 +144,15 @@ def image_grid(
     Raises:
         ValueError: for a batch of the wrong rank, or titles of the wrong length.
     """
+    _check_texts(title=title)
+    columns = check_positive_int("columns", columns)
+    if isinstance(size, bool) or not isinstance(size, int | float):
+        raise TypeError(f"size: expected a positive number of inches, got {size!r}")
+    if not 0 < size < np.inf:
+        raise ValueError(f"size: expected a positive number of inches, got {size!r}")
     images = np.asarray(images)
+    if not (np.issubdtype(images.dtype, np.number) or images.dtype == bool):
+        raise TypeError(f"images: expected numeric pixel values, got {images.dtype}")
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if not (images.ndim == 3 or (images.ndim == 4 and images.shape[-1] == 3)):
@@ -129,6 +160,8 @@ def image_grid(
             f"images: expected shape (n, height, width[, 1]) or (n, height, width, 3), "
             f"got {images.shape}"
         )
+    if not len(images):
+        raise ValueError(f"images: expected at least one image, got shape {images.shape}")
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"titles: expected {len(images)} titles, got {len(titles)}")
     rows = max(1, -(-len(images) // columns))
@@ -145,8 +178,6 @@ def image_grid(
             ax.imshow(images[index], cmap=None if images.ndim == 4 else cmap)
             if titles is not None:
                 ax.set_title(titles[index], fontsize=9, fontweight="normal")
-    if not title.strip():
-        raise ValueError("title: expected a non-empty string, got ''")
     fig.suptitle(title, fontweight="bold")
     fig.tight_layout()
     return fig
@@ -165,7 +196,12 @@ def confusion_matrix_plot(
         ValueError: if the two label arrays differ in length or hold a class outside
             ``0..classes-1``.
     """
+    _check_texts(title=title)
+    classes = check_positive_int("classes", classes)
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if labels.size and not np.issubdtype(labels.dtype, np.integer):
+            raise TypeError(f"{name}: expected integer class labels, got {labels.dtype}")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_pred: expected shape {y_true.shape} (as y_true), got {y_pred.shape}")
     for name, labels in (("y_true", y_true), ("y_pred", y_pred)):

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from companion import runtime
+from companion.validation import check_choice
 
 RESULTS_VARIABLE = "COURSE_RESULTS"
 MARKERS = ("_toc.yml", "companion")
@@ -75,13 +76,30 @@ class Record:
         return text
 
 
+def _check_path(name: str, value: Any) -> Path | None:
+    """``value`` as a :class:`~pathlib.Path`, ``None`` kept."""
+    if value is None:
+        return None
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name}: expected a path, got {value!r}")
+    return Path(value)
+
+
+def _check_records(records: Any) -> None:
+    if isinstance(records, str) or not isinstance(records, list | tuple):
+        raise TypeError(f"records: expected a list of Record, got {type(records).__name__}")
+    for entry in records:
+        if not isinstance(entry, Record):
+            raise TypeError(f"records: expected a list of Record, got an item {entry!r}")
+
+
 def project_root(start: Path | None = None) -> Path | None:
     """Return the course checkout that contains ``start`` (default: the working directory).
 
     The root is the nearest folder holding both ``_toc.yml`` and ``companion/``; ``None``
     when there is none (e.g. a notebook opened alone in Colab).
     """
-    here = (start or Path.cwd()).resolve()
+    here = (_check_path("start", start) or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if all((folder / marker).exists() for marker in MARKERS):
             return folder
@@ -114,7 +132,7 @@ def _locked(path: Path) -> Iterator[None]:
 
 def load(path: Path | None = None) -> list[Record]:
     """Return the records stored in ``path`` (default :func:`results_path`)."""
-    path = path or results_path()
+    path = _check_path("path", path) or results_path()
     if not path.exists():
         return []
     rows = json.loads(path.read_text())
@@ -177,6 +195,7 @@ def record(
             raise ValueError(f"{label}: expected a non-empty string, got {text!r}")
     if not isinstance(unit, str):
         raise TypeError(f"unit: expected a string, got {unit!r}")
+    path = _check_path("path", path)
     entry = Record(
         chapter=chapter,
         name=name,
@@ -214,6 +233,8 @@ def record(
 
 def missed_floors(records: list[Record], mode: str = "full") -> list[Record]:
     """Return the records of ``mode`` whose value misses its floor."""
+    _check_records(records)
+    check_choice("mode", mode, runtime.MODES)
     return [r for r in records if r.mode == mode and r.meets_floor is False]
 
 
@@ -230,6 +251,9 @@ def at_a_glance(records: list[Record], chapters: list[str]) -> dict[str, list[Re
     """
     if isinstance(chapters, str):
         raise TypeError(f"chapters: expected a list of chapter slugs, got the string {chapters!r}")
+    if not isinstance(chapters, list | tuple):
+        raise TypeError(f"chapters: expected a list of chapter slugs, got {chapters!r}")
+    _check_records(records)
     order = list(dict.fromkeys([*chapters, *sorted({r.chapter for r in records})]))
     chosen: dict[str, list[Record]] = {}
     for chapter in order:

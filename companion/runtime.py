@@ -150,7 +150,15 @@ def usable_cpus(cgroup_root: Path = Path("/sys/fs/cgroup"), membership: str | No
     Args:
         cgroup_root: where the control groups are mounted.
         membership: the text of ``/proc/self/cgroup`` (read when None; tests pass one).
+
+    Raises:
+        TypeError: if ``cgroup_root`` is not a path or ``membership`` not a string.
     """
+    if not isinstance(cgroup_root, str | os.PathLike):
+        raise TypeError(f"cgroup_root: expected a path, got {type(cgroup_root).__name__}")
+    cgroup_root = Path(cgroup_root)
+    if membership is not None and not isinstance(membership, str):
+        raise TypeError(f"membership: expected the text of /proc/self/cgroup, got {membership!r}")
     schedulable = _schedulable_cpus()
     if membership is None:
         try:

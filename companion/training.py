@@ -75,6 +75,8 @@ class ProgressBar(keras.callbacks.Callback):
 
     def __init__(self, description: str = "training") -> None:
         super().__init__()
+        if not isinstance(description, str):
+            raise TypeError(f"description: expected a string, got {type(description).__name__}")
         self.description = description
         self.seconds = 0.0
         self.epochs_run = 0
@@ -119,6 +121,17 @@ def _softplus(x: tf.Tensor) -> tf.Tensor:
     return tf.math.softplus(x)
 
 
+def _check_logits(**named: Any) -> None:
+    for name, logits in named.items():
+        if not (tf.is_tensor(logits) or isinstance(logits, np.ndarray)):
+            raise TypeError(f"{name}: expected a tensor of logits, got {type(logits).__name__}")
+        logits = tf.convert_to_tensor(logits) if isinstance(logits, np.ndarray) else logits
+        if not logits.dtype.is_floating:
+            raise TypeError(f"{name}: expected float logits, got dtype {logits.dtype.name}")
+        if logits.shape.rank == 0:
+            raise ValueError(f"{name}: expected a batch of logits, got a scalar")
+
+
 def discriminator_loss(
     real_logits: tf.Tensor, fake_logits: tf.Tensor, label_smoothing: float = 0.0
 ) -> tf.Tensor:
@@ -127,7 +140,16 @@ def discriminator_loss(
     ``-E[y log D(x)] - E[(1 - y) log(1 - D(x))] - E[log(1 - D(G(z)))]`` with
     ``D = sigmoid(logit)`` and ``y = 1 - label_smoothing``; ``softplus(-a) = -log sigmoid(a)``
     keeps it finite for any logit.
+
+    Raises:
+        TypeError: if the logits are not float tensors or arrays.
+        ValueError: if they are scalars, or ``label_smoothing`` is not in ``[0, 1)``.
     """
+    _check_logits(real_logits=real_logits, fake_logits=fake_logits)
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, int | float):
+        raise TypeError(f"label_smoothing: expected a number in [0, 1), got {label_smoothing!r}")
+    if not 0 <= label_smoothing < 1:
+        raise ValueError(f"label_smoothing: expected a number in [0, 1), got {label_smoothing}")
     target = 1.0 - label_smoothing
     return (
         tf.reduce_mean(target * _softplus(-real_logits))
@@ -140,14 +162,25 @@ def generator_loss(fake_logits: tf.Tensor, kind: str = "non_saturating") -> tf.T
     """The generator's loss on the discriminator's logits for generated samples.
 
     ``"non_saturating"``: ``-E[log D(G(z))]``; ``"minimax"``: ``E[log(1 - D(G(z)))]``.
+
+    Raises:
+        TypeError, ValueError: if ``fake_logits`` is not a batch of float logits, or
+            ``kind`` is neither of the two.
     """
+    _check_logits(fake_logits=fake_logits)
+    check_choice("kind", kind, ("non_saturating", "minimax"))
     if kind == "minimax":
         return -tf.reduce_mean(_softplus(fake_logits))
     return tf.reduce_mean(_softplus(-fake_logits))
 
 
 def discriminator_accuracy(real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
-    """The mean of the accuracies on real (logit > 0) and on generated (logit <= 0) inputs."""
+    """The mean of the accuracies on real (logit > 0) and on generated (logit <= 0) inputs.
+
+    Raises:
+        TypeError, ValueError: if the logits are not batches of float logits.
+    """
+    _check_logits(real_logits=real_logits, fake_logits=fake_logits)
     return 0.5 * (
         tf.reduce_mean(tf.cast(real_logits > 0, tf.float32))
         + tf.reduce_mean(tf.cast(fake_logits <= 0, tf.float32))

@@ -50,7 +50,20 @@ class TextImages:
         return pad_labels(self.labels, length, offset=1)
 
     def decode(self, classes: list[list[int]]) -> list[str]:
-        """Turn decoded CTC classes (``1..len(alphabet)``, blank removed) back into text."""
+        """Turn decoded CTC classes (``1..len(alphabet)``, blank removed) back into text.
+
+        Raises:
+            ValueError: for a class outside ``1..len(alphabet)`` (0 is the blank).
+        """
+        for row in classes:
+            for c in row:
+                if isinstance(c, bool) or not isinstance(c, int | np.integer):
+                    raise TypeError(f"classes: expected integer classes, got {c!r}")
+                if not 1 <= c <= len(self.alphabet):
+                    raise ValueError(
+                        f"classes: expected classes in 1..{len(self.alphabet)} (0 is the blank), "
+                        f"got {c}"
+                    )
         return ["".join(self.alphabet[c - 1] for c in row) for row in classes]
 
 
@@ -129,6 +142,7 @@ def render_captchas(
         raise ValueError(f"min_length: expected at most max_length={max_length}, got {min_length}")
     height = check_positive_int("height", height, minimum=16)
     width = check_positive_int("width", width, minimum=height)
+    seed = check_positive_int("seed", seed, minimum=0)
     font_sizes = tuple(round(height * f) for f in (0.7, 0.8, 0.9))
     renderer = ImageCaptcha(width=width, height=height, font_sizes=font_sizes)
     text_rng = np.random.default_rng(seed)

@@ -62,6 +62,10 @@ def string_image_width(
     max_length: int, scale: int = 2, max_gap: int = 4, margin: int = MARGIN
 ) -> int:
     """The fixed width that fits ``max_length`` glyphs with the largest gaps and margins."""
+    max_length = check_positive_int("max_length", max_length)
+    scale = check_positive_int("scale", scale)
+    max_gap = check_positive_int("max_gap", max_gap, minimum=0)
+    margin = check_positive_int("margin", margin, minimum=0)
     return 2 * margin + max_length * (GLYPH * scale + max_gap)
 
 
@@ -115,6 +119,7 @@ def compose_digit_strings(
     scale = check_positive_int("scale", scale)
     max_gap = check_positive_int("max_gap", max_gap, minimum=0)
     jitter = check_positive_int("jitter", jitter, minimum=0)
+    seed = check_positive_int("seed", seed, minimum=0)
     needed = string_image_width(max_length, scale, max_gap, margin=0)
     if fit_width and width is not None:
         raise ValueError(f"width: expected None with fit_width=True, got {width!r}")
@@ -236,7 +241,7 @@ class DigitStringBatches(keras.utils.PyDataset):
         super().__init__()
         self.batches = check_positive_int("batches", batches)
         self.batch_size = check_positive_int("batch_size", batch_size)
-        self.seed = seed
+        self.seed = check_positive_int("seed", seed, minimum=0)
         self.fresh = fresh
         self.compose = {"split": "train", **compose}
         if self.compose["split"] != "train":

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from companion.validation import check_positive_int
+
 
 @dataclass(frozen=True)
 class DigitSplit:
@@ -43,6 +45,7 @@ def load_digit_images(test_fraction: float = 0.25, *, seed: int = 0) -> DigitSpl
         raise TypeError(f"test_fraction: expected a number in (0, 1), got {test_fraction!r}")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction: expected a number in (0, 1), got {test_fraction}")
+    seed = check_positive_int("seed", seed, minimum=0)
     digits = load_digits()
     images = (digits.images / 16.0).astype(np.float32)[..., None]
     labels = digits.target.astype(np.int32)

@@ -211,11 +211,19 @@ class Scaler:
 
     def transform(self, values: Any) -> np.ndarray:
         """Scale: ``(values - mean) / std``."""
-        return (np.asarray(values, dtype=np.float64) - self.mean) / self.std
+        return (_numeric(values) - self.mean) / self.std
 
     def inverse(self, values: Any) -> np.ndarray:
         """Undo :meth:`transform`: ``values * std + mean``."""
-        return np.asarray(values, dtype=np.float64) * self.std + self.mean
+        return _numeric(values) * self.std + self.mean
+
+
+def _numeric(values: Any) -> np.ndarray:
+    """``values`` as a float64 array of any shape (NaN kept: predictions may hold them)."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"values: expected numeric values, got {type(values).__name__}") from error
 
 
 @dataclass(frozen=True)

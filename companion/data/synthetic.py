@@ -35,7 +35,7 @@ def first_symbol_recall(
     n = check_positive_int("n", n)
     length = check_positive_int("length", length)
     n_symbols = check_positive_int("n_symbols", n_symbols, minimum=2)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
     symbols = rng.integers(0, n_symbols, size=(n, length))
     x = np.eye(n_symbols, dtype=np.float32)[symbols]
     y = symbols[:, 0].astype(np.int32)
@@ -65,7 +65,7 @@ def adding_problem(n: int, length: int, *, seed: int) -> tuple[np.ndarray, np.nd
     """
     n = check_positive_int("n", n)
     length = check_positive_int("length", length, minimum=2)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
     values = rng.uniform(0.0, 1.0, size=(n, length))
     half = length // 2
     first = rng.integers(0, half, size=n)
@@ -117,11 +117,14 @@ def sines(
     n = check_positive_int("n", n)
     length = check_positive_int("length", length, minimum=2)
     features = check_positive_int("features", features)
+    for name, value in (("max_frequency", max_frequency), ("max_phase", max_phase)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise TypeError(f"{name}: expected a finite number, got {value!r}")
     if not np.isfinite(max_frequency) or max_frequency <= 0:
         raise ValueError(f"max_frequency: expected a finite number > 0, got {max_frequency!r}")
     if not np.isfinite(max_phase) or max_phase < 0:
         raise ValueError(f"max_phase: expected a finite number >= 0, got {max_phase!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
     frequencies = rng.uniform(0.0, max_frequency, size=(n, 1, features))
     phases = rng.uniform(0.0, max_phase, size=(n, 1, features))
     steps = np.arange(length, dtype=np.float64)[None, :, None]
@@ -202,6 +205,7 @@ def moving_digits(
             f"got {speed!r}"
         )
     check_choice("split", split, MOVING_DIGIT_SPLITS)
+    seed = check_positive_int("seed", seed, minimum=0)
     glyphs, digits, _ = glyph_pool(split)
     glyphs = glyphs[:, :, :, 0].repeat(scale, axis=1).repeat(scale, axis=2)
     rng = np.random.default_rng(seed)
@@ -305,7 +309,7 @@ def anomaly_windows(
         check_choice("kinds", kind, ANOMALY_KINDS)
     if isinstance(noise, bool) or not isinstance(noise, int | float) or not 0 <= noise < np.inf:
         raise ValueError(f"noise: expected a standard deviation >= 0, got {noise!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
     period = rng.uniform(16, 24, size=n)
     phase = rng.uniform(0, 2 * np.pi, size=(n, 2))
     omega = 2 * np.pi / period

@@ -211,6 +211,7 @@ def reconstruction_errors(model: keras.Model, x: Any, *, batch_size: int = 256) 
     x = as_float_array("x", x)
     if x.ndim < 2 or not len(x):
         raise ValueError(f"x: expected a batch of at least one example, got shape {x.shape}")
+    batch_size = check_positive_int("batch_size", batch_size)
     expected = tuple(model.input_shape[1:])
     if x.shape[1:] != expected:
         raise ValueError(f"x: expected examples of shape {expected}, got {x.shape[1:]}")

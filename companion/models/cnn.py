@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
+import numpy as np
 
 from companion.validation import check_image_shape, check_positive_int
 
@@ -46,16 +47,22 @@ def conv_classifier(
     """
     input_shape = check_image_shape("input_shape", input_shape)
     classes = check_positive_int("classes", classes, minimum=2)
-    if not filters:
-        raise ValueError("filters: expected at least one convolution, got none")
+    if isinstance(filters, int | str) or not len(filters):
+        raise ValueError(f"filters: expected at least one convolution, got {filters!r}")
+    filters = tuple(check_positive_int("filters", channels) for channels in filters)
     kernel_size = check_positive_int("kernel_size", kernel_size)
     first_stride = check_positive_int("first_stride", first_stride)
     pool_size = check_positive_int("pool_size", pool_size)
     for index in pool_after:
+        if isinstance(index, bool) or not isinstance(index, int | np.integer):
+            raise TypeError(f"pool_after: expected convolution indices, got {index!r}")
         if not 0 <= index < len(filters):
             raise ValueError(
                 f"pool_after: expected indices of the {len(filters)} convolutions, got {index}"
             )
+    for name, value in (("dropout", dropout), ("translation", translation)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{name}: expected a number, got {value!r}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout}")
     if not 0.0 <= translation < 0.5:
@@ -71,7 +78,7 @@ def conv_classifier(
     for index, channels in enumerate(filters):
         layers.append(
             keras.layers.Conv2D(
-                check_positive_int("filters", channels),
+                channels,
                 kernel_size,
                 strides=first_stride if index == 0 else 1,
                 padding="same",

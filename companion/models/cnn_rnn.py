@@ -21,6 +21,14 @@ def _check(
     )
 
 
+def _check_filters(filters: Sequence[int]) -> tuple[int, ...]:
+    if isinstance(filters, int | str) or not len(filters):
+        raise ValueError(
+            f"filters: expected a non-empty sequence of channel counts, got {filters!r}"
+        )
+    return tuple(check_positive_int("filters", f) for f in filters)
+
+
 def rows_rnn(input_shape: Sequence[int], classes: int, *, units: int = 64) -> keras.Model:
     """Read an image as a sequence of rows: ``height`` time steps of ``width * channels``.
 
@@ -58,6 +66,7 @@ def cnn_rnn(
     ``conv stack -> FeatureMapToSequence -> bidirectional LSTM -> Dense`` (logits).
     """
     (height, width, channels), classes, units = _check(input_shape, classes, units)
+    filters = _check_filters(filters)
     inputs = keras.Input((height, width, channels))
     features = _conv_stack(inputs, filters)
     sequence = FeatureMapToSequence(name="map_to_sequence")(features)
@@ -81,6 +90,7 @@ def fusion_model(
     """
     (height, width, channels), classes, units = _check(input_shape, classes, units)
     features = check_positive_int("features", features)
+    filters = _check_filters(filters)
     inputs = keras.Input((height, width, channels))
     cnn = keras.layers.GlobalAveragePooling2D(name="gap")(_conv_stack(inputs, filters))
     cnn = keras.layers.Dense(features, activation="relu", name="cnn_features")(cnn)

@@ -223,6 +223,7 @@ def rollout(model: keras.Model, context: Any, steps: int, *, batch_size: int = 2
     """
     sequence = _check_frames("context", context).astype(np.float32)
     steps = check_positive_int("steps", steps)
+    batch_size = check_positive_int("batch_size", batch_size)
     predicted = []
     for _ in range(steps):
         last = model.predict(sequence, batch_size=batch_size, verbose=0)[:, -1:]
@@ -247,6 +248,7 @@ def future_masked_predictions(
         ValueError: for inputs that are not 5-D.
     """
     inputs = _check_frames("inputs", inputs).astype(np.float32)
+    batch_size = check_positive_int("batch_size", batch_size)
     outputs = np.empty_like(inputs)
     for t in range(inputs.shape[1]):
         masked = inputs.copy()
@@ -275,6 +277,7 @@ def future_influence(model: keras.Model, inputs: Any, step: int, *, seed: int = 
     step = check_positive_int("step", step)
     if step >= inputs.shape[1]:
         raise ValueError(f"step: expected a frame index in [1, {inputs.shape[1] - 1}], got {step}")
+    seed = check_positive_int("seed", seed, minimum=0)
     changed = inputs.copy()
     changed[:, step] = np.random.default_rng(seed).random(inputs.shape[:1] + inputs.shape[2:])
     before = np.asarray(model(inputs, training=False))[:, :step]
@@ -293,6 +296,10 @@ def assert_causal(model: keras.Model, inputs: Any, *, tolerance: float = 1e-5) -
         ValueError: for bad inputs (see :func:`future_influence`).
     """
     inputs = _check_frames("inputs", inputs, min_steps=2)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float):
+        raise TypeError(f"tolerance: expected a number >= 0, got {tolerance!r}")
+    if not 0 <= tolerance < np.inf:
+        raise ValueError(f"tolerance: expected a finite number >= 0, got {tolerance!r}")
     for step in range(1, inputs.shape[1]):
         influence = future_influence(model, inputs, step)
         if influence > tolerance:

@@ -10,7 +10,7 @@ import numpy as np
 
 from companion import ctc
 from companion.layers import BlankPaddedFrames, FeatureMapToSequence, FrameMask
-from companion.validation import check_positive_int, check_shape
+from companion.validation import as_float_array, check_positive_int, check_shape
 
 
 def crnn(
@@ -66,10 +66,17 @@ def crnn(
     channels = check_positive_int("channels", channels)
     alphabet_size = check_positive_int("alphabet_size", alphabet_size)
     units = check_positive_int("units", units)
+    if isinstance(filters, int | str) or not isinstance(filters, Sequence):
+        raise TypeError(f"filters: expected 3 channel counts, got {filters!r}")
     if len(filters) != 3:
         raise ValueError(f"filters: expected 3 convolution blocks, got {len(filters)}")
+    filters = tuple(check_positive_int("filters", f) for f in filters)
+    if isinstance(dropout, bool) or not isinstance(dropout, int | float):
+        raise TypeError(f"dropout: expected a rate in [0, 1), got {dropout!r}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout}")
+    if isinstance(width_pools, bool) or not isinstance(width_pools, int | np.integer):
+        raise TypeError(f"width_pools: expected 0, 1, 2 or 3, got {width_pools!r}")
     if width_pools not in (0, 1, 2, 3):
         raise ValueError(f"width_pools: expected 0, 1, 2 or 3, got {width_pools!r}")
     pools = [(2, 2) if index < width_pools else (2, 1) for index in range(3)]
@@ -77,7 +84,7 @@ def crnn(
     x = inputs
     for index, (channels_out, pool) in enumerate(zip(filters, pools, strict=True)):
         x = keras.layers.Conv2D(
-            check_positive_int("filters", channels_out),
+            channels_out,
             3,
             padding="same",
             use_bias=not batch_norm,  # a bias before batch normalisation is redundant
@@ -128,11 +135,12 @@ def transcribe(
             (e.g. colour images for a grey model), or widths missing or given for the
             wrong model.
     """
-    images = np.asarray(images, np.float32)
+    images = as_float_array("images", images).astype(np.float32)
     if images.ndim != 4:
         raise ValueError(
             f"images: expected a 4-D batch (n, height, width, channels), got shape {images.shape}"
         )
+    batch_size = check_positive_int("batch_size", batch_size)
     masked = isinstance(model.input, dict)
     check_shape("images", images, (model.input["image"] if masked else model.input).shape)
     if masked != (widths is not None):

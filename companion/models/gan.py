@@ -90,6 +90,12 @@ def recurrent_generator(
     )
     noise_dim = check_positive_int("noise_dim", noise_dim)
     check_choice("noise", noise, ("per_step", "per_sequence"))
+    try:
+        keras.activations.get(output_activation)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"output_activation: expected a Keras activation, got {output_activation!r}"
+        ) from error
     if noise == "per_step":
         noise_input = keras.Input((length, noise_dim), name="noise")
         x = noise_input

@@ -13,6 +13,7 @@ frames a generator draws have a known label.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import keras
@@ -21,10 +22,10 @@ from keras import ops
 from companion.validation import check_positive_int
 
 
-def _check_frame_size(size: int) -> int:
-    size = check_positive_int("size", size, minimum=4)
+def _check_frame_size(size: int, name: str = "size") -> int:
+    size = check_positive_int(name, size, minimum=4)
     if size % 4:
-        raise ValueError(f"size: expected a multiple of 4 (two 2x upsamplings), got {size}")
+        raise ValueError(f"{name}: expected a multiple of 4 (two 2x upsamplings), got {size}")
     return size
 
 
@@ -60,6 +61,10 @@ def frame_decoder(
     latent_dim = check_positive_int("latent_dim", latent_dim)
     size = _check_frame_size(size)
     filters = check_positive_int("filters", filters)
+    if isinstance(output_bias, bool) or not isinstance(output_bias, int | float):
+        raise TypeError(f"output_bias: expected a finite number, got {output_bias!r}")
+    if not math.isfinite(output_bias):
+        raise ValueError(f"output_bias: expected a finite number, got {output_bias!r}")
     start = size // 4
     latent = keras.Input((latent_dim,), name="frame_latent")
     x = keras.layers.Dense(start * start * 2 * filters, name="project")(latent)
@@ -217,7 +222,7 @@ def sprite_generator(
     """
     length = check_positive_int("length", length)
     size = check_positive_int("size", size)
-    glyph_size = _check_frame_size(glyph_size)
+    glyph_size = _check_frame_size(glyph_size, "glyph_size")
     if glyph_size > size:
         raise ValueError(f"glyph_size: expected at most the frame size {size}, got {glyph_size}")
     content_dim = check_positive_int("content_dim", content_dim)
