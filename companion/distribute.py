@@ -317,7 +317,10 @@ def _failed(processes: Sequence[subprocess.Popen]) -> list[int]:
 
 
 def _tail(log: Path, lines: int = 15) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    """The log's last lines, without TensorFlow's start-up notices."""
+    text = log.read_text(errors="replace").splitlines()
+    kept = [line for line in text if not line.startswith(("I0000", "W0000", "WARNING: All log"))]
+    return "\n".join(kept[-lines:])
 
 
 def _load_weights(path: Path) -> list[np.ndarray]:
