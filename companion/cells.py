@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.validation import as_float_array, check_positive_int, check_shape
+from companion.validation import as_float_array, check_number, check_positive_int, check_shape
 
 SEQUENCE_AXES = ("batch", "time", "features")
 
@@ -101,10 +101,8 @@ class ElmanWeights:
         """
         input_dim = check_positive_int("input_dim", input_dim)
         units = check_positive_int("units", units)
-        if recurrent_scale is not None and (
-            isinstance(recurrent_scale, bool) or not isinstance(recurrent_scale, int | float)
-        ):
-            raise TypeError(f"recurrent_scale: expected a positive number, got {recurrent_scale!r}")
+        if recurrent_scale is not None:
+            check_number("recurrent_scale", recurrent_scale, "a positive number")
         scale = 1.0 if recurrent_scale is None else float(recurrent_scale)
         if not np.isfinite(scale) or scale <= 0:
             raise ValueError(f"recurrent_scale: expected a positive number, got {recurrent_scale}")

@@ -288,15 +288,18 @@ def run_workers(
             )
     deadline = time.monotonic() + timeout_s
     try:
-        while any(p.poll() is None for p in processes) or _failed(processes):
-            failed = _failed(processes)
+        while True:
+            codes = [p.poll() for p in processes]
+            failed = [i for i, code in enumerate(codes) if code not in (None, 0)]
             if failed:
                 raise WorkerError(
-                    f"worker {failed[0]} failed with exit code "
-                    f"{processes[failed[0]].returncode}; its last output:\n{_tail(logs[failed[0]])}"
+                    f"worker {failed[0]} failed with exit code {codes[failed[0]]}; "
+                    f"its last output:\n{_tail(logs[failed[0]])}"
                 )
+            waiting = [i for i, code in enumerate(codes) if code is None]
+            if not waiting:
+                break
             if time.monotonic() > deadline:
-                waiting = [i for i, p in enumerate(processes) if p.poll() is None]
                 raise WorkerError(
                     f"workers {waiting} had not finished after {timeout_s:g} s: a worker waits "
                     f"for every peer in TF_CONFIG (ports {', '.join(map(str, ports))} on "
@@ -309,11 +312,7 @@ def run_workers(
             if p.poll() is None:
                 p.kill()
                 p.wait()
-    return [_load_weights(path) for path in outputs]
-
-
-def _failed(processes: Sequence[subprocess.Popen]) -> list[int]:
-    return [i for i, p in enumerate(processes) if p.poll() not in (None, 0)]
+    return [load_weights(path) for path in outputs]
 
 
 def _tail(log: Path, lines: int = 15) -> str:
@@ -323,7 +322,15 @@ def _tail(log: Path, lines: int = 15) -> str:
     return "\n".join(kept[-lines:])
 
 
-def _load_weights(path: Path) -> list[np.ndarray]:
+def load_weights(path: str | Path) -> list[np.ndarray]:
+    """The arrays of an ``.npz`` file written by ``np.savez(path, *weights)``, in order (as
+    a worker writes its final weights).
+
+    Raises:
+        TypeError: if ``path`` is not a path.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path: expected the path of an .npz file, got {type(path).__name__}")
     with np.load(path) as stored:
         return [stored[f"arr_{i}"] for i in range(len(stored.files))]
 

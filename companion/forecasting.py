@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.validation import as_float_array, check_positive_int
+from companion.validation import as_float_array, check_number, check_positive_int
 
 
 def _check_windows(name: str, x: Any) -> np.ndarray:
@@ -82,8 +82,7 @@ class LinearAutoregression:
     """
 
     def __init__(self, ridge: float = 0.0, *, anchor: bool = False) -> None:
-        if isinstance(ridge, bool) or not isinstance(ridge, int | float):
-            raise TypeError(f"ridge: expected a number >= 0, got {ridge!r}")
+        check_number("ridge", ridge, "a number >= 0")
         if not 0 <= ridge < np.inf:
             raise ValueError(f"ridge: expected a number >= 0 and finite, got {ridge!r}")
         self.ridge = float(ridge)
@@ -168,8 +167,7 @@ def residual_interval(
         ValueError: for mismatched shapes or a coverage outside ``(0, 1)``.
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
-    if isinstance(coverage, bool) or not isinstance(coverage, int | float):
-        raise TypeError(f"coverage: expected a number in (0, 1), got {coverage!r}")
+    check_number("coverage", coverage, "a number in (0, 1)")
     if not 0 < coverage < 1:
         raise ValueError(f"coverage: expected a number in (0, 1), got {coverage}")
     residuals = y_true - y_pred

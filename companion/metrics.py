@@ -11,14 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.validation import as_float_array, check_positive_int
-
-
-def _is_number(value: Any) -> bool:
-    """Whether ``value`` is a real number (a Python or NumPy one), not a boolean."""
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-        value, bool | np.bool_
-    )
+from companion.validation import as_float_array, check_positive_int, is_real_number
 
 
 @dataclass(frozen=True)
@@ -254,7 +247,7 @@ def precision_recall_at(labels: Any, scores: Any, threshold: float) -> tuple[flo
         ValueError: as :func:`roc_curve`, or for a non-finite threshold.
     """
     positive, scores = _scored_labels(labels, scores)
-    if not isinstance(threshold, bool) and not _is_number(threshold):
+    if not isinstance(threshold, bool) and not is_real_number(threshold):
         raise TypeError(f"threshold: expected a finite number, got {threshold!r}")
     if isinstance(threshold, bool) or not np.isfinite(threshold):
         raise ValueError(f"threshold: expected a finite number, got {threshold!r}")
@@ -272,7 +265,7 @@ def f_beta(precision: float, recall: float, beta: float = 1.0) -> float:
         ValueError: for a precision or recall outside ``[0, 1]`` or ``beta <= 0``.
     """
     for name, value in (("precision", precision), ("recall", recall), ("beta", beta)):
-        if not isinstance(value, bool) and not _is_number(value):
+        if not isinstance(value, bool) and not is_real_number(value):
             raise TypeError(f"{name}: expected a number, got {value!r}")
     for name, value in (("precision", precision), ("recall", recall)):
         if isinstance(value, bool) or not 0 <= value <= 1:
@@ -337,7 +330,7 @@ def discriminative_score(
     real, synthetic = _real_and_other(real, synthetic, "synthetic")
     units = check_positive_int("units", units)
     epochs = check_positive_int("epochs", epochs)
-    if isinstance(test_fraction, bool) or not _is_number(test_fraction):
+    if isinstance(test_fraction, bool) or not is_real_number(test_fraction):
         raise TypeError(f"test_fraction: expected a number in (0, 1), got {test_fraction!r}")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction: expected a number in (0, 1), got {test_fraction!r}")

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from companion.validation import check_positive_int
+from companion.validation import check_number, check_positive_int
 
 STYLE = {
     "figure.figsize": (6.4, 3.8),
@@ -146,8 +146,7 @@ def image_grid(
     """
     _check_texts(title=title)
     columns = check_positive_int("columns", columns)
-    if isinstance(size, bool) or not isinstance(size, int | float):
-        raise TypeError(f"size: expected a positive number of inches, got {size!r}")
+    check_number("size", size, "a positive number of inches")
     if not 0 < size < np.inf:
         raise ValueError(f"size: expected a positive number of inches, got {size!r}")
     images = np.asarray(images)

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
-from companion.validation import check_choice, check_positive_int
+from companion.validation import check_choice, check_number, check_positive_int
 
 # Shorter names keep the bar on one line.
 _SHORT_NAMES = {"accuracy": "acc", "val_accuracy": "val_acc"}
@@ -146,8 +146,7 @@ def discriminator_loss(
         ValueError: if they are scalars, or ``label_smoothing`` is not in ``[0, 1)``.
     """
     _check_logits(real_logits=real_logits, fake_logits=fake_logits)
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, int | float):
-        raise TypeError(f"label_smoothing: expected a number in [0, 1), got {label_smoothing!r}")
+    check_number("label_smoothing", label_smoothing, "a number in [0, 1)")
     if not 0 <= label_smoothing < 1:
         raise ValueError(f"label_smoothing: expected a number in [0, 1), got {label_smoothing}")
     target = 1.0 - label_smoothing

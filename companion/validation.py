@@ -76,6 +76,26 @@ def check_positive_int(name: str, value: Any, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def is_real_number(value: Any) -> bool:
+    """Whether ``value`` is a real number, a Python or a NumPy one, and not a boolean."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def check_number(name: str, value: Any, expected: str) -> Any:
+    """Check that ``value`` is a Python ``int`` or ``float`` (NumPy's ``float64`` is a
+    ``float``), not a boolean, and return it; ``expected`` says what was expected, e.g.
+    ``"a number in [0, 1)"``. Ranges are the caller's to check.
+
+    Raises:
+        TypeError: ``"{name}: expected {expected}, got {value!r}"``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{name}: expected {expected}, got {value!r}")
+    return value
+
+
 def check_choice(name: str, value: Any, choices: Sequence[Any]) -> Any:
     """Check that ``value`` is one of ``choices``.
 

@@ -1,12 +1,16 @@
-"""A fresh virtual environment that sees this environment's third-party packages (as a
-Colab runtime or a course machine has them preinstalled) but not the companion package."""
+"""Fresh processes for the tests: a fresh virtual environment that sees this environment's
+third-party packages (as a Colab runtime or a course machine has them preinstalled) but not
+the companion package, and a fresh Python process of this environment."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def preinstalled_environment(folder: Path) -> tuple[Path, str]:
@@ -25,3 +29,18 @@ def preinstalled_environment(folder: Path) -> tuple[Path, str]:
     ).stdout.strip()
     (Path(site) / "preinstalled.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return python, site
+
+
+def run_python(code: str, *args: str, timeout: float = 300) -> None:
+    """Run ``code`` with ``args`` in a fresh Python process of this environment, in the
+    repository's root with TensorFlow's log quiet; fail with its stderr unless it succeeds.
+    For what needs a TensorFlow runtime started afresh (logical devices, graph options)."""
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]

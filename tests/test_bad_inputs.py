@@ -208,6 +208,9 @@ CASES = [
     bad(validation.check_positive_int, ("n", 2.0), {}, TypeError, "n", "float"),
     bad(validation.check_positive_int, ("n", 0), {}, ValueError, "n", "zero"),
     bad(validation.check_positive_int, ("n", -1), {"minimum": 0}, ValueError, "n", "negative"),
+    bad(validation.check_number, ("x", "1", "a number"), {}, TypeError, "x", "string"),
+    bad(validation.check_number, ("x", True, "a number"), {}, TypeError, "x", "bool"),
+    bad(validation.check_number, ("x", np.float32(1), "a number"), {}, TypeError, "x", "float32"),
     bad(validation.check_choice, ("kind", "c", ("a", "b")), {}, ValueError, "kind", "unknown"),
     bad(validation.check_image_shape, ("shape", (8, 8)), {}, ValueError, "shape", "rank"),
     bad(validation.check_image_shape, ("shape", (8, 0, 1)), {}, ValueError, "shape", "zero"),
@@ -1105,6 +1108,7 @@ CASES = [
     bad(distribute.train, (None, None), {"epochs": 1}, TypeError, "build", "none"),
     bad(distribute.digits_task, (), {"epochs": 0}, ValueError, "epochs", "zero"),
     bad(distribute.run_workers, (0, "unused"), {}, ValueError, "workers", "zero"),
+    bad(distribute.load_weights, (3,), {}, TypeError, "path", "integer"),
     bad(
         distribute.run_workers,
         (1, "unused"),
@@ -2120,6 +2124,8 @@ EXEMPT = {
     "companion.models.forecasting.SubtractLast": LAYER_WITHOUT_ARGUMENTS,
     "companion.models.forecasting.AddLast": LAYER_WITHOUT_ARGUMENTS,
     # A command-line entry point: argparse answers bad arguments by exiting with status 2.
+    "companion.validation.is_real_number": "a predicate: anything that is not a number "
+    "gives False, never an error",
     "companion.results.main": "argparse reports bad command-line arguments itself",
     "companion.bench.main": "a command-line entry point whose one argument is a file path",
     "companion.bench.Measurement": RESULT_RECORD,
@@ -2195,3 +2201,12 @@ def test_signature_of_every_case_fits():
             inspect.signature(target).bind(*args, **kwargs)
         except TypeError as error:
             raise AssertionError(f"{case.id}: {error}") from error
+
+
+def test_the_number_checks_accept_numbers_and_refuse_booleans():
+    for number in (1, 1.5, np.float32(1), np.int64(2), np.float64(0.5)):
+        assert validation.is_real_number(number)
+    for not_a_number in (True, np.bool_(False), "1", None, [1.0]):
+        assert not validation.is_real_number(not_a_number)
+    assert validation.check_number("x", 2, "a number") == 2
+    assert validation.check_number("x", np.float64(0.5), "a number") == 0.5

@@ -13,19 +13,13 @@ fresh process with Grappler off.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import keras
 import numpy as np
 import pytest
+from environments import run_python
 from model_zoo import BUILDERS, sample_inputs
 
 from companion import runtime
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _one_epoch(name: str) -> list[np.ndarray]:
@@ -62,16 +56,7 @@ def test_same_seed_same_weights_after_one_epoch(name):
             "import sys; sys.path.insert(0, 'tests'); import test_determinism as t; "
             f"t._same_weights_twice({name!r})"
         )
-        environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        run = subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=ROOT,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert run.returncode == 0, run.stderr[-2000:]
+        run_python(code)
         first = _one_epoch(name)
     else:
         first = _same_weights_twice(name)

@@ -5,19 +5,15 @@ whose peer never starts is stopped with a clear error at the deadline."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from environments import run_python
 
 from companion import distribute
 
-ROOT = Path(__file__).resolve().parents[1]
 TOLERANCE = 1e-6
 
 
@@ -59,17 +55,8 @@ np.savez(sys.argv[1], *[np.asarray(w) for w in model.weights])
 def test_mirrored_strategy_on_two_logical_cpus_matches_one_device(one_device, tmp_path):
     # Logical devices must be set before TensorFlow starts: a fresh process.
     out = tmp_path / "mirrored.npz"
-    run = subprocess.run(
-        [sys.executable, "-c", MIRRORED, str(out)],
-        cwd=ROOT,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-2000:]
-    with np.load(out) as stored:
-        _assert_close([stored[f"arr_{i}"] for i in range(len(stored.files))], one_device)
+    run_python(MIRRORED, str(out))
+    _assert_close(distribute.load_weights(out), one_device)
 
 
 def test_two_worker_processes_match_one_process(one_device, tmp_path):

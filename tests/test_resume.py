@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from companion.distribute import load_weights
+
 ROOT = Path(__file__).resolve().parents[1]
 
 TRAINER = r"""
@@ -92,11 +94,6 @@ def _finish(process: subprocess.Popen) -> None:
     assert process.returncode == 0, stderr[-2000:]
 
 
-def _weights(path: Path) -> list[np.ndarray]:
-    with np.load(path) as saved:
-        return [saved[f"arr_{i}"] for i in range(len(saved.files))]
-
-
 @pytest.mark.parametrize("kind", ["dense", "gan"])
 def test_killed_and_resumed_training_equals_an_uninterrupted_run(kind, tmp_path):
     _finish(_start(kind, tmp_path, "uninterrupted"))
@@ -123,7 +120,9 @@ def test_killed_and_resumed_training_equals_an_uninterrupted_run(kind, tmp_path)
     assert epochs_seen.count("2") > batches  # the interrupted epoch ran again from its start
     assert epochs_seen.count("3") == epochs_seen.count("4") == batches
     for resumed, uninterrupted in zip(
-        _weights(tmp_path / "resumed.npz"), _weights(tmp_path / "uninterrupted.npz"), strict=True
+        load_weights(tmp_path / "resumed.npz"),
+        load_weights(tmp_path / "uninterrupted.npz"),
+        strict=True,
     ):
         np.testing.assert_allclose(resumed, uninterrupted, rtol=1e-5, atol=1e-6)
     # delete_checkpoint=True: a finished run leaves no backup behind.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companion.validation import check_positive_int
+from companion.validation import check_number, check_positive_int
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,7 @@ def load_digit_images(test_fraction: float = 0.25, *, seed: int = 0) -> DigitSpl
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, int | float):
-        raise TypeError(f"test_fraction: expected a number in (0, 1), got {test_fraction!r}")
+    check_number("test_fraction", test_fraction, "a number in (0, 1)")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction: expected a number in (0, 1), got {test_fraction}")
     seed = check_positive_int("seed", seed, minimum=0)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.validation import check_choice, check_positive_int
+from companion.validation import check_choice, check_number, check_positive_int
 
 SERIES_NAMES = ("sunspots", "co2")
 
@@ -299,8 +299,7 @@ def split_windows(
         ("validation_fraction", validation_fraction),
         ("test_fraction", test_fraction),
     ):
-        if isinstance(fraction, bool) or not isinstance(fraction, int | float):
-            raise TypeError(f"{name}: expected a number in (0, 1), got {fraction!r}")
+        check_number(name, fraction, "a number in (0, 1)")
         if not 0 < fraction < 1:
             raise ValueError(f"{name}: expected a number in (0, 1), got {fraction}")
     if validation_fraction + test_fraction >= 0.9:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from companion.validation import check_choice, check_positive_int
+from companion.validation import check_choice, check_positive_int, is_real_number
 
 
 def first_symbol_recall(
@@ -118,7 +118,7 @@ def sines(
     length = check_positive_int("length", length, minimum=2)
     features = check_positive_int("features", features)
     for name, value in (("max_frequency", max_frequency), ("max_phase", max_phase)):
-        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        if not is_real_number(value):
             raise TypeError(f"{name}: expected a finite number, got {value!r}")
     if not np.isfinite(max_frequency) or max_frequency <= 0:
         raise ValueError(f"max_frequency: expected a finite number > 0, got {max_frequency!r}")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from companion.validation import check_image_shape, check_positive_int
+from companion.validation import check_image_shape, check_number, check_positive_int
 
 
 def conv_classifier(
@@ -61,8 +61,7 @@ def conv_classifier(
                 f"pool_after: expected indices of the {len(filters)} convolutions, got {index}"
             )
     for name, value in (("dropout", dropout), ("translation", translation)):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError(f"{name}: expected a number, got {value!r}")
+        check_number(name, value, "a number")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout}")
     if not 0.0 <= translation < 0.5:

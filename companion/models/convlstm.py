@@ -15,7 +15,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from companion.validation import as_float_array, check_image_shape, check_positive_int
+from companion.validation import as_float_array, check_image_shape, check_number, check_positive_int
 
 FRAME_AXES = ("batch", "time", "height", "width", "channels")
 
@@ -296,8 +296,7 @@ def assert_causal(model: keras.Model, inputs: Any, *, tolerance: float = 1e-5) -
         ValueError: for bad inputs (see :func:`future_influence`).
     """
     inputs = _check_frames("inputs", inputs, min_steps=2)
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float):
-        raise TypeError(f"tolerance: expected a number >= 0, got {tolerance!r}")
+    check_number("tolerance", tolerance, "a number >= 0")
     if not 0 <= tolerance < np.inf:
         raise ValueError(f"tolerance: expected a finite number >= 0, got {tolerance!r}")
     for step in range(1, inputs.shape[1]):

@@ -10,7 +10,7 @@ import numpy as np
 
 from companion import ctc
 from companion.layers import BlankPaddedFrames, FeatureMapToSequence, FrameMask
-from companion.validation import as_float_array, check_positive_int, check_shape
+from companion.validation import as_float_array, check_number, check_positive_int, check_shape
 
 
 def crnn(
@@ -71,8 +71,7 @@ def crnn(
     if len(filters) != 3:
         raise ValueError(f"filters: expected 3 convolution blocks, got {len(filters)}")
     filters = tuple(check_positive_int("filters", f) for f in filters)
-    if isinstance(dropout, bool) or not isinstance(dropout, int | float):
-        raise TypeError(f"dropout: expected a rate in [0, 1), got {dropout!r}")
+    check_number("dropout", dropout, "a rate in [0, 1)")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout: expected a rate in [0, 1), got {dropout}")
     if isinstance(width_pools, bool) or not isinstance(width_pools, int | np.integer):
