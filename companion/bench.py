@@ -105,7 +105,8 @@ class StepTimer(keras.callbacks.Callback):
 def training_throughput(
     model: keras.Model, x: Any, y: Any, *, batch_size: int, steps: int
 ) -> float:
-    """Samples per second of ``fit`` on a compiled model, after one warm-up step.
+    """Samples per second of ``fit`` on a compiled model over ``steps`` batches, timed by
+    :class:`StepTimer` after a first batch that traces the step.
 
     Raises:
         ValueError: if ``batch_size`` or ``steps`` is not positive, or the model is not
@@ -116,19 +117,18 @@ def training_throughput(
     _check_model(model)
     if not model.compiled:
         raise ValueError("model: expected a compiled model, got one not compiled")
-    x_batches = _repeat_to(x, batch_size * steps)
-    y_batches = None if y is None else _repeat_to(y, batch_size * steps)
-    first = keras.tree.map_structure(lambda a: a[:batch_size], x_batches)
+    samples = batch_size * (steps + 1)
+    timer = StepTimer()
     model.fit(
-        first,
-        None if y is None else keras.tree.map_structure(lambda a: a[:batch_size], y_batches),
+        _repeat_to(x, samples),
+        None if y is None else _repeat_to(y, samples),
         batch_size=batch_size,
         epochs=1,
         verbose=0,
+        shuffle=False,
+        callbacks=[timer],
     )
-    started = time.perf_counter()
-    model.fit(x_batches, y_batches, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
-    return batch_size * steps / (time.perf_counter() - started)
+    return timer.samples_per_second(batch_size)
 
 
 def inference_throughput(model: keras.Model, x: Any, *, batch_size: int, repeats: int) -> float:
@@ -140,7 +140,7 @@ def inference_throughput(model: keras.Model, x: Any, *, batch_size: int, repeats
     batch_size = check_positive_int("batch_size", batch_size)
     repeats = check_positive_int("repeats", repeats)
     _check_model(model)
-    batch = keras.tree.map_structure(lambda a: a[:batch_size], _repeat_to(x, batch_size))
+    batch = _repeat_to(x, batch_size)
     model.predict_on_batch(batch)
     started = time.perf_counter()
     for _ in range(repeats):
@@ -189,6 +189,11 @@ def measure(
     )
 
 
+def _check_target(target: Any) -> None:
+    if not 0 < target <= 1:
+        raise ValueError(f"target: expected an accuracy in (0, 1], got {target!r}")
+
+
 def time_to_target(
     model: keras.Model,
     train: tuple[np.ndarray, np.ndarray],
@@ -208,8 +213,7 @@ def time_to_target(
     Raises:
         ValueError: if ``target`` is not in ``(0, 1]`` or ``max_epochs`` not positive.
     """
-    if not 0 < target <= 1:
-        raise ValueError(f"target: expected an accuracy in (0, 1], got {target!r}")
+    _check_target(target)
     max_epochs = check_positive_int("max_epochs", max_epochs)
     seconds, last = 0.0, 0.0
     for epoch in range(1, max_epochs + 1):
@@ -222,9 +226,17 @@ def time_to_target(
     return None, max_epochs, last
 
 
-def chapter_models(rng: np.random.Generator) -> list[dict[str, Any]]:
-    """Each chapter's main model, compiled, with random inputs and targets of its shapes:
-    the keyword arguments of :func:`measure`, without ``steps`` and ``repeats``."""
+def chapter_models(
+    rng: np.random.Generator, only: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Each chapter's main model (those named in ``only``, or all), compiled, with random
+    inputs and targets of its shapes: the keyword arguments of :func:`measure`, without
+    ``steps`` and ``repeats``. Only the models asked for are built.
+
+    Raises:
+        TypeError: if ``rng`` is not a NumPy generator.
+        ValueError: if ``only`` names a model that is not here.
+    """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng: expected a numpy.random.Generator, got {type(rng).__name__}")
     from companion.models import autoencoders, cnn, cnn_rnn, convlstm, crnn, forecasting, gan
@@ -237,31 +249,58 @@ def chapter_models(rng: np.random.Generator) -> list[dict[str, Any]]:
         model.compile(keras.optimizers.Adam(1e-3), loss=loss)
         return {"chapter": chapter, "name": name, "model": model, "x": x, "y": y}
 
-    classes = rng.integers(0, 10, size=256)
+    def digits() -> np.ndarray:
+        return uniform(8, 8, 1)
+
+    def classes() -> np.ndarray:
+        return rng.integers(0, 10, size=256)
+
+    def strings() -> np.ndarray:
+        return rng.integers(1, 11, size=(256, 8))
+
+    def sequence_gan() -> dict:
+        generator = gan.recurrent_generator(24, 5, noise_dim=5, units=24, layers=2)
+        model = SequenceGAN(generator, gan.recurrent_discriminator(24, 5, units=24), seed=0)
+        model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+        return {
+            "chapter": "10",
+            "name": "recurrent GAN",
+            "model": model,
+            "x": uniform(24, 5),
+            "y": None,
+            "inference": (generator, uniform(24, 5)),
+        }
+
     logits = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    strings = rng.integers(1, 11, size=(256, 8))
-    digits, lines, frames = uniform(8, 8, 1), uniform(20, 168, 1), uniform(10, 16, 16, 1)
-    generator = gan.recurrent_generator(24, 5, noise_dim=5, units=24, layers=2)
-    sequence_gan = SequenceGAN(generator, gan.recurrent_discriminator(24, 5, units=24), seed=0)
-    sequence_gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
-    return [
-        entry("03", "CNN", cnn.conv_classifier((8, 8, 1), 10), logits, digits, classes),
-        entry("04", "RNN on rows", cnn_rnn.rows_rnn((8, 8, 1), 10), logits, digits, classes),
-        entry("05", "CRNN", crnn.crnn(20, 168, batch_norm=True), keras.losses.CTC(), lines,
-              strings),
-        {**entry("05", "keras.io OCR", keras_io_ocr_model(20, 168), keras.losses.CTC(), lines,
-                 strings), "reference": "CRNN"},
-        entry("06", "CNN-LSTM forecaster", forecasting.cnn_lstm_forecaster(36, 12), "mse",
-              uniform(36, 1), uniform(12)),
-        entry("07", "ConvLSTM predictor", convlstm.convlstm_predictor((16, 16, 1)), "mse",
-              frames, frames),
-        entry("08", "conv autoencoder", autoencoders.conv_autoencoder((8, 8, 1), 16), "mse",
-              digits, digits),
-        entry("09", "LSTM autoencoder", autoencoders.lstm_autoencoder(48, 1, 8), "mse",
-              uniform(48, 1), uniform(48, 1)),
-        {"chapter": "10", "name": "recurrent GAN", "model": sequence_gan, "x": uniform(24, 5),
-         "y": None, "inference": (generator, uniform(24, 5))},
-    ]  # fmt: skip
+    builders = {
+        "CNN": lambda: entry("03", "CNN", cnn.conv_classifier((8, 8, 1), 10), logits, digits(),
+                             classes()),
+        "RNN on rows": lambda: entry("04", "RNN on rows", cnn_rnn.rows_rnn((8, 8, 1), 10),
+                                     logits, digits(), classes()),
+        "CRNN": lambda: entry("05", "CRNN", crnn.crnn(20, 168, batch_norm=True),
+                              keras.losses.CTC(), uniform(20, 168, 1), strings()),
+        "keras.io OCR": lambda: {**entry("05", "keras.io OCR", keras_io_ocr_model(20, 168),
+                                         keras.losses.CTC(), uniform(20, 168, 1), strings()),
+                                 "reference": "CRNN"},
+        "CNN-LSTM forecaster": lambda: entry("06", "CNN-LSTM forecaster",
+                                             forecasting.cnn_lstm_forecaster(36, 12), "mse",
+                                             uniform(36, 1), uniform(12)),
+        "ConvLSTM predictor": lambda: entry("07", "ConvLSTM predictor",
+                                            convlstm.convlstm_predictor((16, 16, 1)), "mse",
+                                            uniform(10, 16, 16, 1), uniform(10, 16, 16, 1)),
+        "conv autoencoder": lambda: entry("08", "conv autoencoder",
+                                          autoencoders.conv_autoencoder((8, 8, 1), 16), "mse",
+                                          digits(), digits()),
+        "LSTM autoencoder": lambda: entry("09", "LSTM autoencoder",
+                                          autoencoders.lstm_autoencoder(48, 1, 8), "mse",
+                                          uniform(48, 1), uniform(48, 1)),
+        "recurrent GAN": sequence_gan,
+    }  # fmt: skip
+    if only is not None:
+        unknown = set(only) - set(builders)
+        if unknown:
+            raise ValueError(f"only: expected names of chapter_models, got {sorted(unknown)}")
+    return [build() for name, build in builders.items() if only is None or name in only]
 
 
 def run(
@@ -271,12 +310,7 @@ def run(
     from companion import runtime
 
     runtime.seed_everything(seed)
-    entries = chapter_models(np.random.default_rng(seed))
-    if only is not None:
-        unknown = set(only) - {entry["name"] for entry in entries}
-        if unknown:
-            raise ValueError(f"only: expected names of chapter_models, got {sorted(unknown)}")
-        entries = [entry for entry in entries if entry["name"] in only]
+    entries = chapter_models(np.random.default_rng(seed), only)
     return [measure(**entry, steps=steps, repeats=repeats) for entry in entries]
 
 
@@ -285,8 +319,7 @@ def crnn_time_to_target(
 ) -> list[dict[str, Any]]:
     """Seconds of training until ``target`` sequence accuracy on 500 held-out strings, for
     the CRNN and the keras.io OCR configuration on the same data (Adam 1e-3, batch 32)."""
-    if not 0 < target <= 1:
-        raise ValueError(f"target: expected an accuracy in (0, 1], got {target!r}")
+    _check_target(target)  # before composing the strings
     train_strings = check_positive_int("train_strings", train_strings)
     from companion import ctc, runtime
     from companion.data.digit_strings import compose_digit_strings
