@@ -319,7 +319,7 @@ def _tail(log: Path, lines: int = 15) -> str:
     """The log's last lines, without TensorFlow's start-up notices."""
     text = log.read_text(errors="replace").splitlines()
     kept = [line for line in text if not line.startswith(("I0000", "W0000", "WARNING: All log"))]
-    return "\n".join(kept[-lines:])
+    return "\n".join(kept[-lines:]) or "(nothing)"
 
 
 def load_weights(path: str | Path) -> list[np.ndarray]:
