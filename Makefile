@@ -12,16 +12,19 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 BROWSER ?= 1
 
-.PHONY: help install devices book chapter bench chromium publish-check test lint format unit notebooks book-fast pages sync results clean
+.PHONY: help install devices book chapter bench chromium publish-check linkcheck colab-check test lint format unit notebooks book-fast pages sync results clean
 
 help:
 	@echo "make book     build the book: every chapter in full mode (cached) -> _build/html"
 	@echo "make chapter N=05   execute one chapter in full mode into the book's cache"
-	@echo "make test     lint, unit tests, notebooks in fast mode, strict book build, page checks"
+	@echo "make test     lint, unit tests, every chapter run in fast mode by a strict book build, page checks"
+	@echo "make notebooks   the paired .ipynb files run in fast mode (nbmake), two at a time"
 	@echo "make sync     rewrite the notebooks' set-up cell and their paired .ipynb from the .md"
 	@echo "make bench    throughput of each chapter's model and the CRNN's time-to-target -> _build/bench.json"
 	@echo "make results  print the recorded results; fails when a full-mode floor is missed"
 	@echo "make publish-check [RELEASE=1]   every place names the same repository URL"
+	@echo "make linkcheck   check the book's external links (needs the network; not in make test)"
+	@echo "make colab-check   chapters in fast mode under the oldest supported TensorFlow and Keras"
 	@echo "make clean    remove build outputs (keeps .venv)"
 
 # A fresh machine needs only Python 3.10+: the virtual environment is made on first use.
@@ -63,7 +66,7 @@ chapter: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m companion.bench _build/bench.json
 
-test: lint unit notebooks book-fast pages
+test: lint unit book-fast pages
 ifeq ($(BROWSER),0)
 	@echo "make test: all checks passed EXCEPT THE PAGE CHECKS, which BROWSER=0 skipped"
 else
@@ -82,6 +85,8 @@ format: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
+# Not part of make test: the fast book build already runs every chapter's .md, and a test
+# keeps each .ipynb identical to its .md.
 notebooks: $(STAMP)
 	COURSE_MODE=fast $(BIN)/python -m pytest --nbmake --nbmake-timeout=300 -n 2 $(NOTEBOOKS)
 
@@ -117,6 +122,23 @@ sync: $(STAMP)
 # also refuses the placeholder URL.
 publish-check: $(STAMP)
 	$(BIN)/python scripts/publish_check.py $(if $(filter 1,$(RELEASE)),--release)
+
+# External links need the network, so this is not part of make test. The notebooks are not
+# executed (their links are in the prose): the copied configuration turns execution off.
+LINKCHECK := _build/linkcheck
+linkcheck: $(STAMP)
+	mkdir -p $(LINKCHECK)
+	sed -e 's/execute_notebooks: cache/execute_notebooks: "off"/' -e 's|: book/_ext|: $(CURDIR)/book/_ext|' _config.yml > $(LINKCHECK)/_config.yml
+	grep -q 'execute_notebooks: "off"' $(LINKCHECK)/_config.yml
+	$(BIN)/jupyter-book build . --builder linkcheck --config $(LINKCHECK)/_config.yml \
+	  --path-output $(LINKCHECK) || { echo "Broken links are listed in $(LINKCHECK)/_build/html/output.txt"; exit 1; }
+
+# A fresh environment with the oldest supported TensorFlow and Keras preinstalled, as in
+# Colab: each notebook's set-up cell must install the companion without replacing them,
+# and the chapters must run in fast mode. Installs from the package index, so it is not
+# part of make test (the hosted CI runs it). CHAPTERS="01 05" runs only those.
+colab-check: $(STAMP)
+	$(BIN)/python scripts/colab_check.py $(CHAPTERS)
 
 results: $(STAMP)
 	$(BIN)/python -m companion.results

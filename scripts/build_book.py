@@ -266,13 +266,21 @@ def execute_chapters(
     return runs
 
 
-def times_table(runs: list[ChapterRun]) -> str:
-    """A plain-text table of each chapter's status and execution time."""
+def times_table(runs: list[ChapterRun], budget_seconds: float | None = None) -> str:
+    """A plain-text table of each chapter's status and execution time.
+
+    A chapter that took longer than ``budget_seconds`` is marked, so that a maintainer sees
+    which chapter outgrew its budget (60 s in fast mode, 6 min in full mode).
+    """
     width = max(len("chapter"), *(len(run.name) for run in runs))
     lines = [f"{'chapter':<{width}}  {'status':<8}  {'time':>6}", "-" * (width + 18)]
     for run in runs:
         seconds = clock(run.seconds) if run.seconds is not None else "?"
-        note = "  (time of the cached run)" if run.status == "cached" else ""
+        notes = ["time of the cached run"] if run.status == "cached" else []
+        if budget_seconds is not None and run.seconds is not None:
+            if run.seconds > budget_seconds:
+                notes.append(f"over the {clock(budget_seconds)} budget")
+        note = f"  ({'; '.join(notes)})" if notes else ""
         lines.append(f"{run.name:<{width}}  {run.status:<8}  {seconds:>6}{note}")
     executed = [run.seconds for run in runs if run.status != "cached" and run.seconds]
     lines.append(f"{'executed now':<{width}}  {'':<8}  {clock(sum(executed)):>6}")
@@ -354,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not failed and not args.no_html:
         status = build_html(args.output, args.strict)
     print(f"\nChapter execution times ({'fast' if fast else 'full'} mode):")
-    print(times_table(runs))
+    print(times_table(runs, budget_seconds=60.0 if fast else 360.0))
     print(f"total, book build included: {clock(time.monotonic() - started)}")
     for run in failed:
         number = run.name.split("_")[0]

@@ -146,3 +146,15 @@ def test_select_and_table():
     assert "01_rnn       cached      1:03  (time of the cached run)" in table
     assert "05_crnn_ctc  executed    5:02" in table
     assert table.splitlines()[-1].endswith("5:02")
+    over = build_book.times_table(
+        [
+            build_book.ChapterRun("01_rnn", "cached", 63.0),
+            build_book.ChapterRun("05_crnn_ctc", "executed", 302.4),
+        ],
+        budget_seconds=60.0,
+    )
+    assert "01_rnn       cached      1:03  (time of the cached run; over the 1:00 budget)" in over
+    assert "05_crnn_ctc  executed    5:02  (over the 1:00 budget)" in over
+    assert "budget" not in build_book.times_table(
+        [build_book.ChapterRun("01_rnn", "executed", 59.0)], budget_seconds=60.0
+    )

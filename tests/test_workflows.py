@@ -29,8 +29,12 @@ def _uses(job: dict) -> list[str]:
 def test_every_push_and_pull_request_runs_make_test():
     workflow = _load("test.yml")
     assert set(workflow["on"]) == {"push", "pull_request"}
-    (job,) = workflow["jobs"].values()
-    assert "make test" in _runs(job)
+    assert "make test" in _runs(workflow["jobs"]["make-test"])
+
+
+def test_every_push_runs_the_chapters_under_the_oldest_supported_tensorflow():
+    workflow = _load("test.yml")
+    assert "make colab-check" in _runs(workflow["jobs"]["colab-check"])
 
 
 def test_main_builds_the_book_with_its_cache_and_deploys_it():
