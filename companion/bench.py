@@ -75,19 +75,33 @@ class Measurement:
 
 
 class StepTimer(keras.callbacks.Callback):
-    """Notes when every training batch of ``fit`` ends. :meth:`samples_per_second` counts
-    from the end of the first batch, which includes tracing (and XLA compilation), to the
-    end of the last: waiting for input counts, as it does for a reader."""
+    """Notes when every training batch of ``fit`` ends, on the wall clock and in the
+    process's CPU time (all its threads). :meth:`samples_per_second` counts from the end
+    of the first batch, which includes tracing (and XLA compilation), to the end of the
+    last: waiting for input counts, as it does for a reader. :meth:`cpu_seconds_per_sample`
+    over the same batches tells more work (more CPU time per sample) from more waiting
+    (the same CPU time, a longer wall time: other processes on the cores, or idle cores)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.ends: list[list[float]] = []
+        self.cpu_ends: list[list[float]] = []
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.ends.append([])
+        self.cpu_ends.append([])
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self.ends[-1].append(time.perf_counter())
+        self.cpu_ends[-1].append(time.process_time())
+
+    def _timed_batches(self, ends: list[list[float]], batch_size: int) -> float:
+        """Seconds from the end of the last fit's first batch to the end of its last."""
+        check_positive_int("batch_size", batch_size)
+        last = ends[-1] if ends else []
+        if len(last) < 2:
+            raise ValueError(f"batch_size: need two or more timed batches, got {len(last)}")
+        return last[-1] - last[0]
 
     def samples_per_second(self, batch_size: int) -> float:
         """Training samples per second of the last ``fit``, after its first batch.
@@ -95,11 +109,42 @@ class StepTimer(keras.callbacks.Callback):
         Raises:
             ValueError: if ``batch_size`` is not positive or fewer than two batches ran.
         """
-        batch_size = check_positive_int("batch_size", batch_size)
-        ends = self.ends[-1] if self.ends else []
-        if len(ends) < 2:
-            raise ValueError(f"batch_size: need two or more timed batches, got {len(ends)}")
-        return batch_size * (len(ends) - 1) / (ends[-1] - ends[0])
+        seconds = self._timed_batches(self.ends, batch_size)
+        return batch_size * (len(self.ends[-1]) - 1) / seconds
+
+    def cpu_seconds_per_sample(self, batch_size: int) -> float:
+        """CPU seconds of this process per training sample over the same batches.
+
+        Raises:
+            ValueError: if ``batch_size`` is not positive or fewer than two batches ran.
+        """
+        seconds = self._timed_batches(self.cpu_ends, batch_size)
+        return seconds / (batch_size * (len(self.cpu_ends[-1]) - 1))
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock and CPU seconds (this process, all its threads) of every epoch of the
+    last ``fit``; :meth:`cores` divides one by the other: how many cores the epoch kept
+    busy on average."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self.wall, self.cpu = [], []
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._started = (time.perf_counter(), time.process_time())
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.wall.append(time.perf_counter() - self._started[0])
+        self.cpu.append(time.process_time() - self._started[1])
+
+    def cores(self) -> list[float]:
+        """CPU seconds per wall-clock second of each epoch."""
+        return [cpu / wall for cpu, wall in zip(self.cpu, self.wall, strict=True)]
 
 
 def training_throughput(
@@ -249,11 +294,14 @@ def chapter_models(
         model.compile(keras.optimizers.Adam(1e-3), loss=loss)
         return {"chapter": chapter, "name": name, "model": model, "x": x, "y": y}
 
+    def classes_of(n: int) -> np.ndarray:
+        return rng.integers(0, 10, size=n)
+
     def digits() -> np.ndarray:
         return uniform(8, 8, 1)
 
     def classes() -> np.ndarray:
-        return rng.integers(0, 10, size=256)
+        return classes_of(256)
 
     def strings() -> np.ndarray:
         return rng.integers(1, 11, size=(256, 8))
@@ -269,6 +317,41 @@ def chapter_models(
             "x": uniform(24, 5),
             "y": None,
             "inference": (generator, uniform(24, 5)),
+        }
+
+    def video_gan() -> dict:
+        from companion.models import video_gan as video
+        from companion.training import VideoGAN
+
+        length, size, classes = 8, 16, 10  # chapter 11's clips
+        generator = video.sprite_generator(
+            length,
+            size,
+            glyph_size=8,
+            content_dim=16,
+            motion_dim=8,
+            motion_units=16,
+            filters=16,
+            classes=classes,
+        )
+        frames = video.frame_discriminator(
+            size, filters=16, classes=classes, auxiliary_classifier=True
+        )
+        clips = video.sequence_discriminator(length, size, filters=8, units=32, classes=classes)
+        model = VideoGAN(generator, frames, clips, seed=0)
+        model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+        codes = [
+            rng.normal(size=(256, 16)).astype("float32"),
+            rng.normal(size=(256, length, 8)).astype("float32"),
+            np.eye(classes, dtype="float32")[classes_of(256)],
+        ]
+        return {
+            "chapter": "11",
+            "name": "video GAN",
+            "model": model,
+            "x": uniform(length, size, size, 1),
+            "y": classes_of(256),
+            "inference": (generator, codes),
         }
 
     logits = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -295,6 +378,7 @@ def chapter_models(
                                           autoencoders.lstm_autoencoder(48, 1, 8), "mse",
                                           uniform(48, 1), uniform(48, 1)),
         "recurrent GAN": sequence_gan,
+        "video GAN": video_gan,
     }  # fmt: skip
     if only is not None:
         unknown = set(only) - set(builders)

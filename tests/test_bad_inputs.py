@@ -43,6 +43,7 @@ from companion import (
     keras_cells,
     layers,
     metrics,
+    pipeline,
     plots,
     results,
     runtime,
@@ -2053,6 +2054,55 @@ CASES = [
     ),
     bad(video_gan.sequence_discriminator, (1,), {}, ValueError, "length", "one-frame"),
     bad(video_gan.sequence_discriminator, (), {"units": 0}, ValueError, "units", "zero-units"),
+    # --- companion.pipeline -----------------------------------------------------------
+    bad(
+        pipeline.repeated_dataset,
+        (np.zeros((4, 2)), np.zeros(4)),
+        {},
+        ValueError,
+        "batch_size",
+        "missing-batch-size",
+    ),
+    bad(
+        pipeline.repeated_dataset,
+        (np.zeros((4, 2)), np.zeros(4)),
+        {"batch_size": 0},
+        ValueError,
+        "batch_size",
+        "zero-batch-size",
+    ),
+    bad(
+        pipeline.repeated_dataset,
+        (np.zeros((4, 2)), np.zeros(3)),
+        {"batch_size": 2},
+        ValueError,
+        "y",
+        "lengths-differ",
+    ),
+    bad(
+        pipeline.repeated_dataset,
+        (np.zeros((0, 2)), np.zeros(0)),
+        {"batch_size": 2},
+        ValueError,
+        "x",
+        "empty",
+    ),
+    bad(
+        pipeline.repeated_dataset,
+        (np.zeros((4, 2)), np.zeros(4)),
+        {"batch_size": 2, "seed": -1},
+        ValueError,
+        "seed",
+        "negative-seed",
+    ),
+    bad(
+        pipeline.repeated_dataset,
+        (digit_strings.DigitStringBatches(1, 2, seed=0),),
+        {"batch_size": 2},
+        TypeError,
+        "y",
+        "batch-size-with-pydataset",
+    ),
 ]
 
 

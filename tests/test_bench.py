@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import keras
 import numpy as np
 import pytest
@@ -38,6 +40,52 @@ def test_step_timer_counts_from_the_end_of_the_first_batch():
         timer.samples_per_second(0)
     with pytest.raises(ValueError, match="two or more timed batches"):
         bench.StepTimer().samples_per_second(8)
+    with pytest.raises(ValueError, match="two or more timed batches"):
+        bench.StepTimer().cpu_seconds_per_sample(8)
+
+
+class _Pause(keras.callbacks.Callback):
+    """After every batch, 50 ms spent sleeping (waiting) or spinning (working)."""
+
+    def __init__(self, spin: bool) -> None:
+        super().__init__()
+        self.spin = spin
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self.spin:
+            time.sleep(0.05)
+            return
+        end = time.process_time() + 0.05
+        while time.process_time() < end:
+            pass
+
+
+def test_epoch_timer_counts_wall_and_cpu_time_of_every_epoch():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.zeros((16, 3), "float32")
+    timer = bench.EpochTimer()
+    model.fit(x, x[:, :1], batch_size=8, epochs=3, verbose=0, callbacks=[_Pause(False), timer])
+    assert len(timer.wall) == len(timer.cpu) == 3
+    assert all(wall >= 2 * 0.05 for wall in timer.wall)  # two sleeping batches per epoch
+    assert all(0 <= cores < 1 for cores in timer.cores()[1:]), "sleeping keeps no core busy"
+    model.fit(x, x[:, :1], batch_size=8, epochs=1, verbose=0, callbacks=[timer])
+    assert len(timer.wall) == 1, "a new fit starts a new list"
+
+
+def test_step_timer_tells_waiting_from_working():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.zeros((48, 3), "float32")
+    cpu, rate = {}, {}
+    for spin in (False, True):
+        timer = bench.StepTimer()
+        model.fit(x, x[:, :1], batch_size=8, epochs=1, verbose=0, callbacks=[_Pause(spin), timer])
+        cpu[spin], rate[spin] = timer.cpu_seconds_per_sample(8), timer.samples_per_second(8)
+    # Both take at least 50 ms per batch on the wall clock ...
+    assert rate[False] <= 8 / 0.05 and rate[True] <= 8 / 0.05
+    # ... but only spinning spends it on the CPU (50 ms / 8 samples per batch).
+    assert cpu[True] >= 0.05 / 8 > cpu[False] + 0.02 / 8
 
 
 def test_throughputs_are_positive_and_the_table_gives_ratios():
@@ -49,6 +97,16 @@ def test_throughputs_are_positive_and_the_table_gives_ratios():
     ours = bench.Measurement("05", "ours", 100, 20.0, 1.0, 8.0)
     table = bench.table([ours, reference])
     assert "| | ours / ref | 2.00x | 2.00x | 0.50x | 2.00x |" in table
+
+
+def test_both_gans_are_measured_with_their_generators_for_inference():
+    rows = bench.run(steps=2, repeats=1, only=["recurrent GAN", "video GAN"])
+    assert [(row.chapter, row.model) for row in rows] == [
+        ("10", "recurrent GAN"),
+        ("11", "video GAN"),
+    ]
+    for row in rows:
+        assert row.train_per_s > 0 and row.infer_batch1_per_s > 0 and row.infer_batch64_per_s > 0
 
 
 @pytest.mark.parametrize(
