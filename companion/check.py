@@ -524,3 +524,145 @@ def check_ctc_loss(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
     x)``, a number (:func:`companion.ctc.ctc_forward`). Chapter 5, exercise 1.
     """
     return _run("ctc_loss", fn, list(_ctc_cases(seed)), _ctc_reference, _CTC_MISTAKES)
+
+
+# --- chapter 6: MASE ---------------------------------------------------------------------
+
+
+def _mase_cases(seed: int) -> Iterator[_Case]:
+    rng = _rng(seed)
+    for length, horizon, period in [(40, 6, 1), (60, 12, 12), (30, 5, 4), (26, 1, 12)]:
+        steps = np.arange(length + horizon)
+        series = np.sin(2 * np.pi * steps / max(period, 2)) * 3 + 0.1 * steps
+        series = series + rng.normal(scale=0.5, size=series.shape)
+        training, y_true = series[:length], series[length:]
+        y_pred = y_true + rng.normal(scale=0.8, size=horizon)
+        yield _Case(
+            f"{length} training values, {horizon} forecasts, period {period}",
+            (y_true, y_pred, training),
+            {"period": period},
+        )
+
+
+def _mase_reference(y_true, y_pred, training, period=1):
+    from companion import metrics
+
+    return metrics.mase(y_true, y_pred, training, period)
+
+
+def _naive_mae(series: np.ndarray, period: int) -> float:
+    return float(np.mean(np.abs(series[period:] - series[:-period])))
+
+
+def _forecast_mae(y_true, y_pred) -> float:
+    return float(np.mean(np.abs(np.asarray(y_true) - np.asarray(y_pred))))
+
+
+_MASE_MISTAKES: Mistakes = {
+    "the scale ignores the season: the training part's naive errors must be taken "
+    "`period` steps apart, not one": (
+        lambda y_true, y_pred, training, period=1: (
+            _forecast_mae(y_true, y_pred) / _naive_mae(training, 1)
+        )
+    ),
+    "the scale comes from the test part; it must be the training part's in-sample "
+    "naive error, the same for every model": (
+        lambda y_true, y_pred, training, period=1: (
+            _forecast_mae(y_true, y_pred)
+            / _naive_mae(np.concatenate([training[-period:], y_true]), period)
+        )
+    ),
+    "squared errors: MASE divides mean absolute errors, not squared ones": (
+        lambda y_true, y_pred, training, period=1: (
+            float(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2))
+            / float(np.mean((training[period:] - training[:-period]) ** 2))
+        )
+    ),
+    "the fraction is upside down: the forecast's error goes above, the naive error below": (
+        lambda y_true, y_pred, training, period=1: (
+            _naive_mae(training, period) / _forecast_mae(y_true, y_pred)
+        )
+    ),
+}
+
+
+def check_mase(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(y_true, y_pred, training, period=1) -> float``: the mean absolute scaled
+    error (:func:`companion.metrics.mase`), the forecast's MAE over the training part's
+    in-sample seasonal naive MAE. Chapter 6, exercise 3.
+    """
+    return _run("mase", fn, list(_mase_cases(seed)), _mase_reference, _MASE_MISTAKES)
+
+
+# --- chapter 10: the GAN losses ----------------------------------------------------------
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, x)
+
+
+def _logit_cases(seed: int, two: bool) -> Iterator[_Case]:
+    rng = _rng(seed)
+    for batch, scale, text in [
+        (8, 1.0, "small logits"),
+        (5, 4.0, "confident logits"),
+        (4, 400.0, "very large logits (a naive log(sigmoid) overflows)"),
+    ]:
+        real = rng.normal(scale=scale, size=(batch, 1)) + (scale if two else 0.0)
+        fake = rng.normal(scale=scale, size=(batch, 1)) - 2 * scale
+        yield _Case(f"batch {batch}, {text}", (real, fake) if two else (fake,), {})
+
+
+def _discriminator_reference(real_logits, fake_logits):
+    return float(np.mean(_softplus(-real_logits)) + np.mean(_softplus(fake_logits)))
+
+
+def _generator_reference(fake_logits):
+    return float(np.mean(_softplus(-fake_logits)))
+
+
+_DISCRIMINATOR_MISTAKES: Mistakes = {
+    "the labels are swapped: real samples are the class 1 (D = 1), generated ones the "
+    "class 0": lambda real, fake: float(np.mean(_softplus(real)) + np.mean(_softplus(-fake))),
+    "the sign: the loss is the cross-entropy, -E[log D(x)] - E[log(1 - D(G(z)))]": (
+        lambda real, fake: -_discriminator_reference(real, fake)
+    ),
+    "the logits went through a sigmoid twice: the loss takes logits, sigmoid(logit) = D": (
+        lambda real, fake: _discriminator_reference(
+            1 / (1 + np.exp(-real)), 1 / (1 + np.exp(-fake))
+        )
+    ),
+    "only the real samples' term is there; add -E[log(1 - D(G(z)))]": (
+        lambda real, fake: float(np.mean(_softplus(-real)))
+    ),
+}
+
+_GENERATOR_MISTAKES: Mistakes = {
+    "the minimax (saturating) loss E[log(1 - D(G(z)))]; the non-saturating loss is "
+    "-E[log D(G(z))], which keeps its gradient when D rejects the samples": (
+        lambda fake: -float(np.mean(_softplus(fake)))
+    ),
+    "the sign: the generator minimises -E[log D(G(z))]": (lambda fake: -_generator_reference(fake)),
+    "the logits went through a sigmoid twice: the loss takes logits, sigmoid(logit) = D": (
+        lambda fake: _generator_reference(1 / (1 + np.exp(-fake)))
+    ),
+}
+
+
+def check_discriminator_loss(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(real_logits, fake_logits) -> float``: the discriminator's cross-entropy
+    ``-E[log D(x)] - E[log(1 - D(G(z)))]`` with ``D = sigmoid(logit)``, on logits of shape
+    ``(batch, 1)`` (:func:`companion.training.discriminator_loss` without smoothing).
+    Chapter 10, exercise 4.
+    """
+    cases = list(_logit_cases(seed, two=True))
+    return _run("discriminator_loss", fn, cases, _discriminator_reference, _DISCRIMINATOR_MISTAKES)
+
+
+def check_generator_loss(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(fake_logits) -> float``: the non-saturating generator loss
+    ``-E[log D(G(z))]`` on logits of shape ``(batch, 1)``
+    (:func:`companion.training.generator_loss`). Chapter 10, exercise 4.
+    """
+    cases = list(_logit_cases(seed, two=False))
+    return _run("generator_loss", fn, cases, _generator_reference, _GENERATOR_MISTAKES)

@@ -1232,6 +1232,10 @@ CASES = [
     bad(check.check_max_pool2d, ([],), {}, TypeError, "fn", "list"),
     bad(check.check_ctc_loss, (1.0,), {}, TypeError, "fn", "float"),
     bad(check.check_ctc_loss, (not_a_function,), {"seed": 1.5}, TypeError, "seed", "float-seed"),
+    bad(check.check_mase, ("mase",), {}, TypeError, "fn", "string"),
+    bad(check.check_mase, (not_a_function,), {"seed": -1}, ValueError, "seed", "negative-seed"),
+    bad(check.check_discriminator_loss, (None,), {}, TypeError, "fn", "none"),
+    bad(check.check_generator_loss, (0,), {}, TypeError, "fn", "integer"),
     # --- companion.display ----------------------------------------------------------------
     bad(display.show_source, (5,), {}, TypeError, "obj", "int"),
     bad(display.show_source, (len,), {}, TypeError, "obj", "builtin"),
@@ -2154,6 +2158,7 @@ EXEMPT = {
     "companion.runtime.device_report": NO_ARGUMENTS,
     "companion.runtime.print_device_report": NO_ARGUMENTS,
     "companion.plots.apply_style": NO_ARGUMENTS,
+    "companion.bench.EpochTimer": NO_ARGUMENTS,
     "companion.colab.install_requirement": NO_ARGUMENTS,
     "companion.colab.setup_cell_source": NO_ARGUMENTS,
     "companion.results.results_path": NO_ARGUMENTS,

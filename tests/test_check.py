@@ -102,6 +102,31 @@ def ctc_loss(log_probs, labels, skip_repeats=False):
     return -np.logaddexp(alpha[-1], alpha[-2])
 
 
+def mase(y_true, y_pred, training, period=1, scale_period=None, squared=False):
+    power = 2 if squared else 1
+    errors = np.abs(np.asarray(y_true) - np.asarray(y_pred)) ** power
+    lag = period if scale_period is None else scale_period
+    naive = np.abs(training[lag:] - training[:-lag]) ** power
+    return errors.mean() / naive.mean()
+
+
+def discriminator_loss(real_logits, fake_logits, swap=False):
+    # -log sigmoid(a) = log(1 + exp(-a)), written stably
+    if swap:
+        real_logits, fake_logits = -real_logits, -fake_logits
+    return np.mean(np.logaddexp(0, -real_logits)) + np.mean(np.logaddexp(0, fake_logits))
+
+
+def generator_loss(fake_logits, minimax=False):
+    if minimax:
+        return -np.mean(np.logaddexp(0, fake_logits))
+    return np.mean(np.logaddexp(0, -fake_logits))
+
+
+def naive_generator_loss(fake_logits):
+    return -np.mean(np.log(1 / (1 + np.exp(-fake_logits))))
+
+
 # --- correct solutions pass ------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("checker", "solution"),
@@ -112,6 +137,9 @@ def ctc_loss(log_probs, labels, skip_repeats=False):
         (check.check_conv2d, conv2d),
         (check.check_max_pool2d, max_pool2d),
         (check.check_ctc_loss, ctc_loss),
+        (check.check_mase, mase),
+        (check.check_discriminator_loss, discriminator_loss),
+        (check.check_generator_loss, generator_loss),
     ],
 )
 def test_a_correct_solution_passes(checker, solution):
@@ -154,6 +182,15 @@ def test_a_correct_solution_passes(checker, solution):
         ),
         (check.check_ctc_loss, lambda *a: ctc_loss(*a, skip_repeats=True), "skips over the blank"),
         (check.check_ctc_loss, lambda *a: -ctc_loss(*a), "the sign"),
+        (check.check_mase, lambda *a, **k: mase(*a, **k, scale_period=1), "ignores the season"),
+        (check.check_mase, lambda *a, **k: 1 / mase(*a, **k), "upside down"),
+        (check.check_mase, lambda *a, **k: mase(*a, **k, squared=True), "squared errors"),
+        (
+            check.check_discriminator_loss,
+            lambda r, f: discriminator_loss(r, f, swap=True),
+            "labels are swapped",
+        ),
+        (check.check_generator_loss, lambda f: generator_loss(f, minimax=True), "minimax"),
     ],
 )
 def test_a_typical_mistake_is_caught_and_named(checker, wrong, cause):
@@ -215,3 +252,24 @@ def test_result_displays_its_message():
     result = check.check_max_pool2d(max_pool2d)
     assert str(result) == result.message
     assert bool(result) is True
+
+
+def test_a_naive_log_sigmoid_is_caught_on_large_logits():
+    result = check.check_generator_loss(naive_generator_loss)
+    assert not result
+    assert "very large logits" in result.message and "NaN or infinity" in result.message
+
+
+def test_gan_loss_references_equal_the_training_losses():
+    from companion import training
+
+    rng = np.random.default_rng(0)
+    real, fake = (rng.normal(scale=5, size=(16, 1)).astype("float32") for _ in range(2))
+    np.testing.assert_allclose(
+        check._discriminator_reference(real, fake),
+        float(training.discriminator_loss(real, fake)),
+        rtol=1e-5,
+    )
+    np.testing.assert_allclose(
+        check._generator_reference(fake), float(training.generator_loss(fake)), rtol=1e-5
+    )
