@@ -147,6 +147,41 @@ class EpochTimer(keras.callbacks.Callback):
         return [cpu / wall for cpu, wall in zip(self.cpu, self.wall, strict=True)]
 
 
+def iterator_epochs(*, strings: int, epochs: int, seed: int = 0) -> dict[str, dict]:
+    """Chapter 5's CRNN trained ``epochs`` epochs on ``strings`` fixed digit strings twice,
+    each from a fresh model: fed NumPy arrays (``fit`` makes a new input iterator every
+    epoch) and fed by :func:`companion.pipeline.repeated_dataset` (one iterator for every
+    epoch). Returns, for each, the :class:`EpochTimer`'s ``wall`` and ``cpu`` seconds of
+    every epoch. Run it in a fresh process to measure TensorFlow's default threading.
+
+    Raises:
+        ValueError: if ``strings`` is below 32 or ``epochs`` below 2.
+    """
+    from companion import runtime
+    from companion.data.digit_strings import compose_digit_strings
+    from companion.models.crnn import crnn
+    from companion.pipeline import repeated_dataset
+
+    strings = check_positive_int("strings", strings, minimum=32)
+    epochs = check_positive_int("epochs", epochs, minimum=2)
+    data = compose_digit_strings(strings, split="train", seed=seed + 1)
+    targets = data.padded_labels(8)
+    repeated, steps = repeated_dataset(data.images, targets, batch_size=32, seed=seed)
+    inputs = {
+        "new iterator every epoch": {"x": data.images, "y": targets, "batch_size": 32},
+        "one iterator": {"x": repeated, "steps_per_epoch": steps},
+    }
+    measured = {}
+    for name, fit_input in inputs.items():
+        runtime.seed_everything(seed)
+        model = crnn(20, 168, batch_norm=True)
+        model.compile(keras.optimizers.Adam(1e-3), loss=keras.losses.CTC())
+        clock = EpochTimer()
+        model.fit(**fit_input, epochs=epochs, verbose=0, callbacks=[clock])
+        measured[name] = {"wall": clock.wall, "cpu": clock.cpu}
+    return measured
+
+
 def training_throughput(
     model: keras.Model, x: Any, y: Any, *, batch_size: int, steps: int
 ) -> float:

@@ -1166,6 +1166,8 @@ CASES = [
     bad(bench.crnn_time_to_target, (), {"target": 2.0}, ValueError, "target", "above-one"),
     bad(bench.table, ("rows",), {}, TypeError, "rows", "string"),
     bad(bench.StepTimer().samples_per_second, (8,), {}, ValueError, "batch_size", "no-batches"),
+    bad(bench.iterator_epochs, (), {"strings": 8, "epochs": 2}, ValueError, "strings", "few"),
+    bad(bench.iterator_epochs, (), {"strings": 64, "epochs": 1}, ValueError, "epochs", "one"),
     # --- companion.training ---------------------------------------------------------------
     bad(training.SequenceGAN, ("generator", DISCRIMINATOR), {}, TypeError, "generator", "string"),
     bad(

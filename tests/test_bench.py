@@ -73,6 +73,14 @@ def test_epoch_timer_counts_wall_and_cpu_time_of_every_epoch():
     assert len(timer.wall) == 1, "a new fit starts a new list"
 
 
+def test_iterator_epochs_times_both_inputs_epoch_by_epoch():
+    measured = bench.iterator_epochs(strings=64, epochs=2)
+    assert list(measured) == ["new iterator every epoch", "one iterator"]
+    for times in measured.values():
+        assert len(times["wall"]) == len(times["cpu"]) == 2
+        assert all(seconds > 0 for seconds in times["wall"] + times["cpu"])
+
+
 def test_step_timer_tells_waiting_from_working():
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile("sgd", "mse")
