@@ -42,6 +42,13 @@ def _from_batches(batches: keras.utils.PyDataset) -> tuple[tf.data.Dataset, int]
             batches.on_epoch_end()
 
     first = batches[0]
+    if steps > 1:
+        shapes = [keras.tree.map_structure(lambda a: np.shape(a)[1:], batches[i]) for i in (0, 1)]
+        if shapes[0] != shapes[1]:
+            raise ValueError(
+                "x: expected batches of one shape apart from their length (the dataset's "
+                f"signature is fixed), got {shapes[0]} in batch 0 and {shapes[1]} in batch 1"
+            )
     dataset = tf.data.Dataset.from_generator(every_epoch, output_signature=_spec(first))
     # Prefetching composes the next batches while the model trains on this one.
     return dataset.prefetch(2), steps
@@ -62,7 +69,8 @@ def repeated_dataset(
         x: the inputs, as a NumPy array (or a dict or tuple of arrays) with ``y`` and
             ``batch_size``; or a ``keras.utils.PyDataset``, whose batches are served in
             order, epoch after epoch, calling its ``on_epoch_end`` between epochs, and
-            composed ahead of the model.
+            composed ahead of the model. Its batches must all have the first one's
+            shapes, apart from their length (batches padded to their own widths do not).
         y: the targets for arrays (``None`` with a ``PyDataset``).
         batch_size: examples per batch for arrays; the last, smaller batch of an epoch is
             kept, as ``fit`` keeps it.
@@ -72,7 +80,8 @@ def repeated_dataset(
     Raises:
         TypeError: if ``batch_size`` or ``y`` is given with a ``PyDataset``.
         ValueError: if ``batch_size`` is missing or not positive for arrays, the arrays
-            are empty or their lengths differ.
+            are empty or their lengths differ, or a ``PyDataset``'s first two batches
+            differ in shape beyond their length.
     """
     if isinstance(x, keras.utils.PyDataset):
         if y is not None or batch_size is not None:

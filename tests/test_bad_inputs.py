@@ -2109,6 +2109,14 @@ CASES = [
         "y",
         "batch-size-with-pydataset",
     ),
+    bad(
+        pipeline.repeated_dataset,
+        (digit_strings.DigitStringBatches(2, 2, seed=0, fit_width=True),),
+        {},
+        ValueError,
+        "x",
+        "batches-of-other-widths",
+    ),
 ]
 
 
