@@ -32,9 +32,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # page name the same ones (tests/test_colab_check.py keeps them equal).
 OLDEST_TENSORFLOW = "2.19.1"
 OLDEST_KERAS = "3.10.0"
-# What a Colab runtime has preinstalled that the notebooks use, besides TensorFlow.
+# What a Colab runtime has preinstalled that the notebooks use, besides TensorFlow
+# (jinja2, for pandas' table styles, comes with Jupyter everywhere).
 PREINSTALLED = [
     "ipykernel",
+    "jinja2",
     "nbclient",
     "matplotlib",
     "scipy",
