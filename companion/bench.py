@@ -358,7 +358,7 @@ def chapter_models(
         from companion.models import video_gan as video
         from companion.training import VideoGAN
 
-        length, size, classes = 8, 16, 10  # chapter 11's clips
+        length, size, n_classes = 8, 16, 10  # chapter 11's clips
         generator = video.sprite_generator(
             length,
             size,
@@ -367,18 +367,18 @@ def chapter_models(
             motion_dim=8,
             motion_units=16,
             filters=16,
-            classes=classes,
+            classes=n_classes,
         )
         frames = video.frame_discriminator(
-            size, filters=16, classes=classes, auxiliary_classifier=True
+            size, filters=16, classes=n_classes, auxiliary_classifier=True
         )
-        clips = video.sequence_discriminator(length, size, filters=8, units=32, classes=classes)
+        clips = video.sequence_discriminator(length, size, filters=8, units=32, classes=n_classes)
         model = VideoGAN(generator, frames, clips, seed=0)
         model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
         codes = [
             rng.normal(size=(256, 16)).astype("float32"),
             rng.normal(size=(256, length, 8)).astype("float32"),
-            np.eye(classes, dtype="float32")[classes_of(256)],
+            np.eye(n_classes, dtype="float32")[classes_of(256)],
         ]
         return {
             "chapter": "11",

@@ -1,7 +1,9 @@
 """Training input that keeps one ``tf.data`` iterator for the whole of ``fit``.
 
 Given NumPy arrays, a finite ``tf.data.Dataset`` or a ``keras.utils.PyDataset``, Keras'
-``fit`` makes a new input iterator every epoch. Measured on the course's 2-core machine
+``fit`` makes a new input iterator every epoch (Keras 3's ``EpochIterator``, in
+``keras/src/trainers/epoch_iterator.py``, keeps its iterator across epochs only when
+``steps_per_epoch`` is given). Measured on the course's 2-core machine
 (chapter 12 shows it), the same CRNN epoch then ran on about one core in roughly half of
 the epochs (twice the wall time, the same CPU time, the other core idle) and on about
 1.75 cores in the others, changing from one epoch to the next; with one repeated dataset
