@@ -666,3 +666,65 @@ def check_generator_loss(fn: Callable[..., Any], *, seed: int = 0) -> CheckResul
     """
     cases = list(_logit_cases(seed, two=False))
     return _run("generator_loss", fn, cases, _generator_reference, _GENERATOR_MISTAKES)
+
+
+# --- chapter 7: the ConvLSTM step --------------------------------------------------------
+
+
+def _convlstm_cases(seed: int) -> Iterator[_Case]:
+    rng = _rng(seed)
+    for batch, size, channels, filters, k in [(2, 5, 1, 2, 3), (1, 6, 2, 3, 3), (2, 4, 3, 2, 1)]:
+        weights = cells.ConvLSTMWeights.random(channels, filters, k, seed=int(rng.integers(2**31)))
+        x_t = rng.normal(size=(batch, size, size, channels))
+        h_prev, c_prev = (rng.normal(size=(batch, size, size, filters)) for _ in range(2))
+        yield _Case(
+            f"batch {batch}, {size}x{size} frames, {channels} channels, {filters} filters, "
+            f"{k}x{k} kernels; compared as the stack [h_t, c_t]",
+            (x_t, h_prev, c_prev, weights.kernel, weights.recurrent_kernel, weights.bias),
+            {},
+        )
+
+
+def _convlstm_reference(x_t, h_prev, c_prev, kernel, recurrent, bias):
+    weights = cells.ConvLSTMWeights(kernel, recurrent, bias)
+    h, c = cells.convlstm_forward(x_t[:, None], weights, h_prev, c_prev)
+    return np.stack([h[:, 0], c[:, 0]])
+
+
+def _convlstm_step(x_t, h_prev, c_prev, kernel, recurrent, bias, *, order="ifco",
+                   recurrent_term=True, flip=False):  # fmt: skip
+    if flip:  # a true convolution instead of Keras' cross-correlation
+        kernel, recurrent = kernel[::-1, ::-1], recurrent[::-1, ::-1]
+    z = conv.conv2d(x_t, kernel, bias, padding="same")
+    if recurrent_term:
+        z = z + conv.conv2d(h_prev, recurrent, padding="same")
+    blocks = dict(zip(order, np.split(z, 4, axis=-1), strict=True))
+    i, f, o = (cells.sigmoid(blocks[gate]) for gate in "ifo")
+    c = f * c_prev + i * np.tanh(blocks["c"])
+    return np.stack([o * np.tanh(c), c])
+
+
+_CONVLSTM_MISTAKES: Mistakes = {
+    "the gates are taken in the order i, f, o, c; Keras stores them as i, f, c, o": (
+        lambda *a: _convlstm_step(*a, order="ifoc")
+    ),
+    "the recurrent convolution W_h * h_prev is missing": (
+        lambda *a: _convlstm_step(*a, recurrent_term=False)
+    ),
+    "the kernels are flipped (a true convolution); Keras' Conv2D and ConvLSTM2D "
+    "cross-correlate": lambda *a: _convlstm_step(*a, flip=True),
+}
+
+
+def check_convlstm_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias) -> (h_t, c_t)``.
+
+    One ConvLSTM step with ``"same"`` padding in Keras' layout: ``x_t (batch, height,
+    width, channels)``, states ``(batch, height, width, filters)``, ``kernel (k, k,
+    channels, 4 filters)``, ``recurrent_kernel (k, k, filters, 4 filters)``, ``bias (4
+    filters,)``, gate blocks in the order i, f, c, o
+    (:class:`companion.cells.ConvLSTMWeights`). Chapter 7.
+    """
+    _check_callable(fn)
+    cases = list(_convlstm_cases(seed))
+    return _run("convlstm_step", _lstm_stacked(fn), cases, _convlstm_reference, _CONVLSTM_MISTAKES)

@@ -1238,6 +1238,7 @@ CASES = [
     bad(check.check_mase, (not_a_function,), {"seed": -1}, ValueError, "seed", "negative-seed"),
     bad(check.check_discriminator_loss, (None,), {}, TypeError, "fn", "none"),
     bad(check.check_generator_loss, (0,), {}, TypeError, "fn", "integer"),
+    bad(check.check_convlstm_step, ([],), {}, TypeError, "fn", "list"),
     # --- companion.display ----------------------------------------------------------------
     bad(display.show_source, (5,), {}, TypeError, "obj", "int"),
     bad(display.show_source, (len,), {}, TypeError, "obj", "builtin"),

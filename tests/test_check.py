@@ -102,6 +102,16 @@ def ctc_loss(log_probs, labels, skip_repeats=False):
     return -np.logaddexp(alpha[-1], alpha[-2])
 
 
+def convlstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, order="ifco",
+                  recurrent=True):  # fmt: skip
+    z = conv2d(x_t, kernel, bias, padding="same")
+    if recurrent:
+        z = z + conv2d(h_prev, recurrent_kernel, np.zeros_like(bias), padding="same")
+    gates = dict(zip(order, np.split(z, 4, axis=-1), strict=True))
+    c = sigmoid(gates["f"]) * c_prev + sigmoid(gates["i"]) * np.tanh(gates["c"])
+    return sigmoid(gates["o"]) * np.tanh(c), c
+
+
 def mase(y_true, y_pred, training, period=1, scale_period=None, squared=False):
     power = 2 if squared else 1
     errors = np.abs(np.asarray(y_true) - np.asarray(y_pred)) ** power
@@ -138,6 +148,7 @@ def naive_generator_loss(fake_logits):
         (check.check_max_pool2d, max_pool2d),
         (check.check_ctc_loss, ctc_loss),
         (check.check_mase, mase),
+        (check.check_convlstm_step, convlstm_step),
         (check.check_discriminator_loss, discriminator_loss),
         (check.check_generator_loss, generator_loss),
     ],
@@ -191,6 +202,12 @@ def test_a_correct_solution_passes(checker, solution):
             "labels are swapped",
         ),
         (check.check_generator_loss, lambda f: generator_loss(f, minimax=True), "minimax"),
+        (check.check_convlstm_step, lambda *a: convlstm_step(*a, order="ifoc"), "i, f, o, c"),
+        (
+            check.check_convlstm_step,
+            lambda *a: convlstm_step(*a, recurrent=False),
+            "recurrent convolution",
+        ),
     ],
 )
 def test_a_typical_mistake_is_caught_and_named(checker, wrong, cause):
