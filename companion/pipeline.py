@@ -45,7 +45,9 @@ def _from_batches(batches: keras.utils.PyDataset) -> tuple[tf.data.Dataset, int]
 
     first = batches[0]
     if steps > 1:
-        shapes = [keras.tree.map_structure(lambda a: np.shape(a)[1:], batches[i]) for i in (0, 1)]
+        shapes = [
+            keras.tree.map_structure(lambda a: np.shape(a)[1:], b) for b in (first, batches[1])
+        ]
         if shapes[0] != shapes[1]:
             raise ValueError(
                 "x: expected batches of one shape apart from their length (the dataset's "

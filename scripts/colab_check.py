@@ -27,6 +27,8 @@ import sys
 import time
 from pathlib import Path
 
+from companion import colab
+
 ROOT = Path(__file__).resolve().parents[1]
 # The oldest versions the course is tested with; pyproject.toml's bounds and the set-up
 # page name the same ones (tests/test_colab_check.py keeps them equal).
@@ -45,7 +47,6 @@ PREINSTALLED = [
     "pandas",
     "tqdm",
 ]
-DISTRIBUTION = "hybrid-dl-companion"
 VERSIONS = "import tensorflow as tf, keras; print(tf.__version__, keras.__version__)"
 
 
@@ -81,7 +82,7 @@ def versions(python: Path) -> str:
 def installed(python: Path) -> bool:
     """Whether the environment has the companion installed (not merely importable here)."""
     shown = subprocess.run(
-        [str(python), "-m", "pip", "show", "--quiet", DISTRIBUTION], capture_output=True
+        [str(python), "-m", "pip", "show", "--quiet", colab.DISTRIBUTION], capture_output=True
     )
     return shown.returncode == 0
 
@@ -102,7 +103,7 @@ def execute(python: Path, notebook: Path) -> float:
         **os.environ,
         "COURSE_MODE": "fast",
         "TF_CPP_MIN_LOG_LEVEL": "3",
-        "COMPANION_SOURCE": f"hybrid-dl-companion[data] @ {ROOT.as_uri()}",
+        colab.SOURCE_VARIABLE: f"{colab.DISTRIBUTION}[data] @ {ROOT.as_uri()}",
         # Fast-mode numbers from another TensorFlow stay out of the checkout's results.
         "COURSE_RESULTS": str(python.parents[1] / "results.json"),
     }
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # As in a new Colab runtime, the first chapter's set-up cell installs the companion;
     # the later chapters find it installed, as they would in the same runtime.
-    run([str(python), "-m", "pip", "uninstall", "--quiet", "--yes", DISTRIBUTION])
+    run([str(python), "-m", "pip", "uninstall", "--quiet", "--yes", colab.DISTRIBUTION])
     report = {"tensorflow_keras": before, "chapters": {}}
     failed = []
     for notebook in notebooks:
