@@ -151,8 +151,9 @@ def iterator_epochs(*, strings: int, epochs: int, seed: int = 0) -> dict[str, di
     """Chapter 5's CRNN trained ``epochs`` epochs on ``strings`` fixed digit strings twice,
     each from a fresh model: fed NumPy arrays (``fit`` makes a new input iterator every
     epoch) and fed by :func:`companion.pipeline.repeated_dataset` (one iterator for every
-    epoch). Returns, for each, the :class:`EpochTimer`'s ``wall`` and ``cpu`` seconds of
-    every epoch. Run it in a fresh process to measure TensorFlow's default threading.
+    epoch). Returns, for each, the :class:`EpochTimer`'s ``wall`` and ``cpu`` seconds and
+    ``cores`` of every epoch. Run it in a fresh process to measure TensorFlow's default
+    threading.
 
     Raises:
         ValueError: if ``strings`` is below 32 or ``epochs`` below 2.
@@ -178,7 +179,7 @@ def iterator_epochs(*, strings: int, epochs: int, seed: int = 0) -> dict[str, di
         model.compile(keras.optimizers.Adam(1e-3), loss=keras.losses.CTC())
         clock = EpochTimer()
         model.fit(**fit_input, epochs=epochs, verbose=0, callbacks=[clock])
-        measured[name] = {"wall": clock.wall, "cpu": clock.cpu}
+        measured[name] = {"wall": clock.wall, "cpu": clock.cpu, "cores": clock.cores()}
     return measured
 
 

@@ -77,7 +77,7 @@ def test_iterator_epochs_times_both_inputs_epoch_by_epoch():
     measured = bench.iterator_epochs(strings=64, epochs=2)
     assert list(measured) == ["new iterator every epoch", "one iterator"]
     for times in measured.values():
-        assert len(times["wall"]) == len(times["cpu"]) == 2
+        assert len(times["wall"]) == len(times["cpu"]) == len(times["cores"]) == 2
         assert all(seconds > 0 for seconds in times["wall"] + times["cpu"])
 
 
