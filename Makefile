@@ -19,7 +19,7 @@ help:
 	@echo "make chapter N=05   execute one chapter in full mode into the book's cache"
 	@echo "make test     lint, unit tests, every chapter run in fast mode by a strict book build, page checks"
 	@echo "make notebooks   the paired .ipynb files run in fast mode (nbmake), two at a time"
-	@echo "make sync     rewrite the notebooks' set-up cell and their paired .ipynb from the .md"
+	@echo "make sync [N=03]   rewrite the notebooks' set-up cell and their paired .ipynb from the .md"
 	@echo "make bench    throughput of each chapter's model and the CRNN's time-to-target -> _build/bench.json"
 	@echo "make results  print the recorded results; fails when a full-mode floor is missed"
 	@echo "make publish-check [RELEASE=1]   every place names the same repository URL"
@@ -116,7 +116,7 @@ chromium:
 	fi
 
 sync: $(STAMP)
-	$(BIN)/python scripts/sync_notebooks.py
+	$(BIN)/python scripts/sync_notebooks.py $(N)
 
 # Every place that names the repository names companion.colab.REPOSITORY_URL; RELEASE=1
 # also refuses the placeholder URL.

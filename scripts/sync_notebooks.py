@@ -6,7 +6,7 @@ For every ``notebooks/*.md`` (the source of truth) this script
    :func:`companion.colab.setup_cell_source`, so the repository URL has one source;
 2. writes the paired ``.ipynb`` from the ``.md`` with no outputs and stable cell ids.
 
-Run it with ``make sync`` after editing a notebook.
+Run it with ``make sync`` after editing a notebook (``make sync N=03`` syncs chapter 3 only).
 """
 
 from __future__ import annotations
@@ -47,11 +47,17 @@ def _first_code_index(notebook) -> int:
     return next(i for i, c in enumerate(notebook.cells) if c.cell_type == "code")
 
 
-def main() -> int:
-    changed = [md.name for md in sorted((ROOT / "notebooks").glob("*.md")) if sync(md)]
+def main(names: list[str]) -> int:
+    """Sync every notebook, or only those whose file name starts with one of ``names``."""
+    sources = sorted((ROOT / "notebooks").glob("*.md"))
+    if names:
+        sources = [md for md in sources if md.name.startswith(tuple(names))]
+        if not sources:
+            raise SystemExit(f"no notebook starts with any of {names}")
+    changed = [md.name for md in sources if sync(md)]
     print("updated: " + ", ".join(changed) if changed else "all notebooks in sync")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,5 +1,6 @@
 """Reproducibility on the CPU: building each chapter's model and training it for one epoch
-twice, with the same seed, gives identical weights.
+twice, with the same seed, gives the same weights up to float32 rounding, while another
+seed gives weights that differ at the first significant digit.
 
 TensorFlow's graph optimiser (Grappler) does not rewrite every graph the same way from run
 to run: with it on, the default, two runs of chapter 7's recurrent convolutional layer in
@@ -7,8 +8,11 @@ one process differed by float32 rounding (up to 4e-7 relative after one epoch) i
 trials, with oneDNN on or off, single-threaded too, and by up to 36 % in a batch-norm
 weight once in a suite run; chapter 9's LSTM autoencoder differed by one float32 step in
 one suite run. With Grappler off the RCL's runs were identical in 13 of 13 trials, as in
-eager mode. So this module runs with Grappler off (and turns it back on after): what it
-checks is that the seeds fix everything the course controls.
+eager mode, yet chapter 9's autoencoder still once differed by one float32 step (9e-10 in
+an output bias of 0.0088) in a CI run. So this module runs with Grappler off (and turns it
+back on after) and allows float32 rounding, ``ROUNDING`` of each weight's scale: what it
+checks is that the seeds fix everything the course controls. A seed the course forgot
+would change weights at their first digit, far above that tolerance, as a second seed does.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ from model_zoo import BUILDERS, sample_inputs
 from companion import runtime
 
 
-def _one_epoch(name: str) -> list[np.ndarray]:
-    runtime.seed_everything(0)
+def _one_epoch(name: str, seed: int = 0) -> list[np.ndarray]:
+    runtime.seed_everything(seed)
     model = BUILDERS[name]()
     rng = np.random.default_rng(1)
     x = sample_inputs(model, rng)
@@ -46,11 +50,22 @@ def grappler_off():
     )
 
 
+ROUNDING = 1e-5
+
+
+def _relative_differences(first: list[np.ndarray], second: list[np.ndarray]) -> list[float]:
+    """Per weight, the largest difference divided by the weight's largest magnitude."""
+    assert len(first) == len(second)
+    return [
+        float(np.max(np.abs(a - b), initial=0.0) / max(np.max(np.abs(a), initial=0.0), 1e-12))
+        for a, b in zip(first, second, strict=True)
+    ]
+
+
 def _same_weights_twice(name: str) -> list[np.ndarray]:
     first, second = _one_epoch(name), _one_epoch(name)
-    assert len(first) == len(second)
-    for a, b in zip(first, second, strict=True):
-        np.testing.assert_array_equal(a, b)
+    differences = _relative_differences(first, second)
+    assert max(differences) <= ROUNDING, differences
     return first
 
 
@@ -61,3 +76,5 @@ def test_same_seed_same_weights_after_one_epoch(name):
     runtime.seed_everything(0)
     initial = [keras.ops.convert_to_numpy(w) for w in BUILDERS[name]().weights]
     assert any(not np.array_equal(a, b) for a, b in zip(initial, first, strict=True))
+    # The tolerance tells seeds apart: another seed moves some weight far beyond rounding.
+    assert max(_relative_differences(first, _one_epoch(name, seed=1))) > 100 * ROUNDING
