@@ -1,5 +1,6 @@
-"""Training helpers: a compact progress bar for ``model.fit``, and a GAN whose training step
-is written once (:class:`SequenceGAN`, and :class:`VideoGAN` for clips).
+"""Training helpers: a compact progress bar for ``model.fit``, one compile-fit-evaluate run
+for the chapters' supervised models (:func:`fit_and_evaluate`), and a GAN whose training
+step is written once (:class:`SequenceGAN`, and :class:`VideoGAN` for clips).
 
 :class:`SequenceGAN` needs the TensorFlow backend of Keras (``KERAS_BACKEND=tensorflow``,
 the default): its ``train_step`` takes two gradients with ``tf.GradientTape``.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import keras
@@ -112,6 +115,99 @@ class ProgressBar(keras.callbacks.Callback):
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         self.seconds = time.perf_counter() - self._start
         self._line.close()
+
+
+@dataclass(frozen=True)
+class FitReport:
+    """What one :func:`fit_and_evaluate` run gave.
+
+    ``history`` is Keras' per-epoch log (``loss``, ``val_loss``, metrics), ``test_scores``
+    the loss and metrics on the test set (``model.evaluate(..., return_dict=True)``) and
+    ``test_outputs`` the model's outputs for each test input, from which per-item answers
+    (``classes``) are read for a paired comparison of two models.
+    """
+
+    model: keras.Model
+    history: dict[str, list[float]]
+    test_scores: dict[str, float]
+    test_outputs: np.ndarray
+    seconds: float
+    epochs_run: int
+
+    @property
+    def classes(self) -> np.ndarray:
+        """The predicted class of each test item: the largest output (logit or probability)."""
+        return np.argmax(self.test_outputs, axis=-1)
+
+
+def _pair(name: str, value: Any) -> tuple[Any, Any]:
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise TypeError(f"{name}: expected a pair (inputs, targets), got {type(value).__name__}")
+    inputs, targets = value
+    if len(inputs) != len(targets):
+        raise ValueError(
+            f"{name}: expected as many targets as inputs, got {len(inputs)} inputs and "
+            f"{len(targets)} targets"
+        )
+    return inputs, targets
+
+
+def fit_and_evaluate(
+    model: keras.Model,
+    train: tuple[Any, Any],
+    test: tuple[Any, Any],
+    *,
+    optimizer: keras.optimizers.Optimizer,
+    loss: Any,
+    epochs: int,
+    batch_size: int,
+    metrics: Sequence[Any] = (),
+    validation_split: float = 0.1,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    label: str = "training",
+) -> FitReport:
+    """Compile ``model``, fit it on ``train`` with a :class:`ProgressBar`, and score it on ``test``.
+
+    The run every supervised chapter repeats, written once: ``validation_split`` of the
+    training pairs (the last ones, as Keras takes them) are held out for the validation
+    curve; the test pairs are used only after training.
+
+    Raises:
+        TypeError: if ``model`` is not a Keras model, or ``train``/``test`` are not pairs.
+        ValueError: if a pair's inputs and targets differ in length, ``epochs`` or
+            ``batch_size`` is not a positive integer, or ``validation_split`` is not in [0, 1).
+    """
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
+    x_train, y_train = _pair("train", train)
+    x_test, y_test = _pair("test", test)
+    epochs = check_positive_int("epochs", epochs)
+    batch_size = check_positive_int("batch_size", batch_size)
+    check_number("validation_split", validation_split, "a fraction in [0, 1)")
+    if not 0 <= validation_split < 1:
+        raise ValueError(
+            f"validation_split: expected a fraction in [0, 1), got {validation_split!r}"
+        )
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
+    progress = ProgressBar(label)
+    history = model.fit(
+        x_train,
+        y_train,
+        validation_split=validation_split,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        callbacks=[progress, *callbacks],
+    )
+    scores = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
+    return FitReport(
+        model=model,
+        history=history.history,
+        test_scores={key: float(value) for key, value in scores.items()},
+        test_outputs=np.asarray(model.predict(x_test, verbose=0)),
+        seconds=progress.seconds,
+        epochs_run=progress.epochs_run,
+    )
 
 
 GAN_LOSSES = ("non_saturating", "minimax", "seed001")

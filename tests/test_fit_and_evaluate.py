@@ -1,0 +1,77 @@
+"""companion.training.fit_and_evaluate: one compile-fit-evaluate run, with its input checks."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from companion import runtime
+from companion.training import fit_and_evaluate
+
+
+def _classifier() -> keras.Model:
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+
+
+def _data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, np.argmax(x[:, :3], axis=1)
+
+
+def _run(**overrides):
+    runtime.seed_everything(0)
+    options = dict(
+        optimizer=keras.optimizers.Adam(1e-2),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+        epochs=3,
+        batch_size=16,
+    )
+    options.update(overrides)
+    return fit_and_evaluate(_classifier(), _data(200, 1), _data(50, 2), **options)
+
+
+def test_report_holds_history_test_scores_and_per_item_classes():
+    report = _run()
+    assert report.epochs_run == 3
+    assert len(report.history["loss"]) == len(report.history["val_loss"]) == 3
+    assert report.test_outputs.shape == (50, 3)
+    x_test, y_test = _data(50, 2)
+    # The test accuracy Keras reports is the share of the per-item classes that are right.
+    assert report.test_scores["accuracy"] == pytest.approx(np.mean(report.classes == y_test))
+    np.testing.assert_allclose(
+        report.test_outputs, report.model.predict(x_test, verbose=0), rtol=1e-6
+    )
+    assert report.seconds > 0
+
+
+def test_callbacks_run_beside_the_progress_bar():
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=10.0)
+    assert _run(epochs=20, callbacks=[stop]).epochs_run < 20
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error", "message"),
+    [
+        (dict(epochs=0), ValueError, "epochs"),
+        (dict(batch_size=2.5), TypeError, "batch_size"),
+        (dict(validation_split=1.0), ValueError, "validation_split"),
+        (dict(validation_split="0.1"), TypeError, "validation_split"),
+    ],
+)
+def test_bad_settings_are_named(overrides, error, message):
+    with pytest.raises(error, match=message):
+        _run(**overrides)
+
+
+def test_bad_model_and_pairs_are_named():
+    options = dict(optimizer="adam", loss="mse", epochs=1, batch_size=4)
+    with pytest.raises(TypeError, match="model"):
+        fit_and_evaluate("model", _data(8, 1), _data(8, 2), **options)
+    with pytest.raises(TypeError, match="train"):
+        fit_and_evaluate(_classifier(), np.zeros((8, 4)), _data(8, 2), **options)
+    x, y = _data(8, 1)
+    with pytest.raises(ValueError, match="test: expected as many targets"):
+        fit_and_evaluate(_classifier(), (x, y), (x, y[:5]), **options)
