@@ -441,7 +441,7 @@ def crnn_time_to_target(
     the CRNN and the keras.io OCR configuration on the same data (Adam 1e-3, batch 32)."""
     _check_target(target)  # before composing the strings
     train_strings = check_positive_int("train_strings", train_strings)
-    from companion import ctc, runtime
+    from companion import metrics, runtime
     from companion.data.digit_strings import compose_digit_strings
     from companion.models.crnn import crnn, transcribe
 
@@ -450,7 +450,7 @@ def crnn_time_to_target(
     data = (train.images, train.padded_labels(8))
 
     def accuracy(model: keras.Model) -> float:
-        return ctc.sequence_accuracy(held_out.labels, transcribe(model, held_out.images))
+        return metrics.sequence_accuracy(held_out.labels, transcribe(model, held_out.images))
 
     rows = []
     for name, build in (

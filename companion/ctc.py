@@ -1,10 +1,13 @@
-"""Connectionist temporal classification (Graves et al. 2006): loss, decoding, metrics.
+"""Connectionist temporal classification (Graves et al. 2006): loss, forward pass, decoding.
 
 Conventions (as ``keras.ops.ctc_loss`` and ``tf.nn.ctc_loss`` by default): class 0 is
 the **blank**, classes ``1..C-1`` are the symbols; a network emits one distribution over
 the ``C`` classes per time step. A *path* is one class per step; collapsing a path
 (merge repeated classes, then drop blanks) gives a labelling, and the probability of a
 labelling is the sum over all paths that collapse to it.
+
+The scores of decoded labellings (edit distance, character error rate, sequence
+accuracy) are in :mod:`companion.metrics`.
 """
 
 from __future__ import annotations
@@ -289,54 +292,3 @@ def beam_search_decode(log_probs: Any, beam_width: int = 16) -> tuple[list[int],
         beams = {prefix: (pb, ps) for prefix, (pb, ps) in ranked[:beam_width]}
     best, (p_blank, p_symbol) = max(beams.items(), key=lambda item: np.logaddexp(*item[1]))
     return list(best), float(np.logaddexp(p_blank, p_symbol))
-
-
-def edit_distance(reference: Sequence[Any], hypothesis: Sequence[Any]) -> int:
-    """Levenshtein distance: the fewest insertions, deletions and substitutions."""
-    _check_sequences("reference", reference)
-    _check_sequences("hypothesis", hypothesis)
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref in enumerate(reference, start=1):
-        current = [i]
-        for j, hyp in enumerate(hypothesis, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
-        previous = current
-    return previous[-1]
-
-
-def character_error_rate(
-    references: Sequence[Sequence[Any]], hypotheses: Sequence[Sequence[Any]]
-) -> float:
-    """Total edit distance divided by the total length of the references.
-
-    Raises:
-        ValueError: if the two lists differ in length or the references are all empty.
-    """
-    _check_sequences("references", references)
-    _check_sequences("hypotheses", hypotheses)
-    if len(references) != len(hypotheses):
-        raise ValueError(
-            f"hypotheses: expected {len(references)} (one per reference), got {len(hypotheses)}"
-        )
-    total = sum(len(r) for r in references)
-    if total == 0:
-        raise ValueError("references: expected at least one non-empty reference, got none")
-    return sum(edit_distance(r, h) for r, h in zip(references, hypotheses, strict=True)) / total
-
-
-def sequence_accuracy(
-    references: Sequence[Sequence[Any]], hypotheses: Sequence[Sequence[Any]]
-) -> float:
-    """The share of sequences recognised exactly.
-
-    Raises:
-        ValueError: if the two lists differ in length or are empty.
-    """
-    _check_sequences("references", references)
-    _check_sequences("hypotheses", hypotheses)
-    if len(references) != len(hypotheses) or not len(references):
-        raise ValueError(
-            f"hypotheses: expected {len(references)} (one per reference, at least one), "
-            f"got {len(hypotheses)}"
-        )
-    return float(np.mean([list(r) == list(h) for r, h in zip(references, hypotheses, strict=True)]))

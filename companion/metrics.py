@@ -1,4 +1,5 @@
-"""Comparing two models on the same test items; forecast errors (MAE, RMSE, MASE); anomaly
+"""Comparing two models on the same test items; recognised sequences (edit distance,
+character error rate, sequence accuracy); forecast errors (MAE, RMSE, MASE); anomaly
 scores (ROC curve and AUC, precision and recall at a threshold, F-beta); generated
 sequences (discriminative and predictive scores) and generated clips (motion statistics,
 label consistency)."""
@@ -43,6 +44,12 @@ class PairedComparison:
         return "the difference is within noise (|z| < 2)"
 
 
+def _check_sequence(name: str, values: Any, expected: str = "a sequence") -> None:
+    """Check that ``values`` is a sequence (a list, a tuple, a string, an array)."""
+    if not isinstance(values, Sequence | np.ndarray):
+        raise TypeError(f"{name}: expected {expected}, got {type(values).__name__}")
+
+
 def paired_comparison(
     truth: Sequence[Any], answers_a: Sequence[Any], answers_b: Sequence[Any]
 ) -> PairedComparison:
@@ -52,8 +59,7 @@ def paired_comparison(
         ValueError: if the three sequences differ in length or are empty.
     """
     for name, values in (("truth", truth), ("answers_a", answers_a), ("answers_b", answers_b)):
-        if not isinstance(values, Sequence | np.ndarray):
-            raise TypeError(f"{name}: expected a sequence of answers, got {type(values).__name__}")
+        _check_sequence(name, values, "a sequence of answers")
     if not len(truth):
         raise ValueError("truth: expected at least one test item, got none")
     if not len(answers_a) == len(answers_b) == len(truth):
@@ -64,6 +70,57 @@ def paired_comparison(
     right_a = np.array([a == t for a, t in zip(answers_a, truth, strict=True)])
     right_b = np.array([b == t for b, t in zip(answers_b, truth, strict=True)])
     return PairedComparison(int(np.sum(right_a & ~right_b)), int(np.sum(right_b & ~right_a)))
+
+
+def edit_distance(reference: Sequence[Any], hypothesis: Sequence[Any]) -> int:
+    """Levenshtein distance: the fewest insertions, deletions and substitutions."""
+    _check_sequence("reference", reference)
+    _check_sequence("hypothesis", hypothesis)
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref in enumerate(reference, start=1):
+        current = [i]
+        for j, hyp in enumerate(hypothesis, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref != hyp)))
+        previous = current
+    return previous[-1]
+
+
+def character_error_rate(
+    references: Sequence[Sequence[Any]], hypotheses: Sequence[Sequence[Any]]
+) -> float:
+    """Total edit distance divided by the total length of the references.
+
+    Raises:
+        ValueError: if the two lists differ in length or the references are all empty.
+    """
+    _check_sequence("references", references)
+    _check_sequence("hypotheses", hypotheses)
+    if len(references) != len(hypotheses):
+        raise ValueError(
+            f"hypotheses: expected {len(references)} (one per reference), got {len(hypotheses)}"
+        )
+    total = sum(len(r) for r in references)
+    if total == 0:
+        raise ValueError("references: expected at least one non-empty reference, got none")
+    return sum(edit_distance(r, h) for r, h in zip(references, hypotheses, strict=True)) / total
+
+
+def sequence_accuracy(
+    references: Sequence[Sequence[Any]], hypotheses: Sequence[Sequence[Any]]
+) -> float:
+    """The share of sequences recognised exactly.
+
+    Raises:
+        ValueError: if the two lists differ in length or are empty.
+    """
+    _check_sequence("references", references)
+    _check_sequence("hypotheses", hypotheses)
+    if len(references) != len(hypotheses) or not len(references):
+        raise ValueError(
+            f"hypotheses: expected {len(references)} (one per reference, at least one), "
+            f"got {len(hypotheses)}"
+        )
+    return float(np.mean([list(r) == list(h) for r, h in zip(references, hypotheses, strict=True)]))
 
 
 def _forecast_pair(

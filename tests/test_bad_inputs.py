@@ -525,16 +525,6 @@ CASES = [
     bad(ctc.beam_search_decode, (Z(3, 0),), {}, ValueError, "log_probs", "no-classes"),
     bad(ctc.beam_search_decode, (Z(5, 3), 0), {}, ValueError, "beam_width", "zero-width"),
     bad(ctc.beam_search_decode, (Z(5, 3), True), {}, TypeError, "beam_width", "bool-width"),
-    bad(ctc.edit_distance, (5, [1]), {}, TypeError, "reference", "int"),
-    bad(ctc.edit_distance, ([1], None), {}, TypeError, "hypothesis", "none"),
-    bad(ctc.character_error_rate, ([[1]], [[1], [2]]), {}, ValueError, "hypotheses", "count"),
-    bad(
-        ctc.character_error_rate, ([[], []], [[1], [2]]), {}, ValueError, "references", "all-empty"
-    ),
-    bad(ctc.character_error_rate, (3, [[1]]), {}, TypeError, "references", "int"),
-    bad(ctc.sequence_accuracy, ([[1], [2]], [[1]]), {}, ValueError, "hypotheses", "count"),
-    bad(ctc.sequence_accuracy, ([], []), {}, ValueError, "hypotheses", "none"),
-    bad(ctc.sequence_accuracy, ([[1]], 7), {}, TypeError, "hypotheses", "int"),
     # --- companion.forecasting ------------------------------------------------------------
     bad(forecasting.naive_forecast, (Z(4),), {}, ValueError, "x", "rank"),
     bad(forecasting.naive_forecast, (Z(0, 4),), {}, ValueError, "x", "no-windows"),
@@ -684,6 +674,21 @@ CASES = [
         metrics.paired_comparison, ([1, 2], [1], [1, 2]), {}, ValueError, "answers_a", "mismatched"
     ),
     bad(metrics.paired_comparison, (3, [1], [1]), {}, TypeError, "truth", "int"),
+    bad(metrics.edit_distance, (5, [1]), {}, TypeError, "reference", "int"),
+    bad(metrics.edit_distance, ([1], None), {}, TypeError, "hypothesis", "none"),
+    bad(metrics.character_error_rate, ([[1]], [[1], [2]]), {}, ValueError, "hypotheses", "count"),
+    bad(
+        metrics.character_error_rate,
+        ([[], []], [[1], [2]]),
+        {},
+        ValueError,
+        "references",
+        "all-empty",
+    ),
+    bad(metrics.character_error_rate, (3, [[1]]), {}, TypeError, "references", "int"),
+    bad(metrics.sequence_accuracy, ([[1], [2]], [[1]]), {}, ValueError, "hypotheses", "count"),
+    bad(metrics.sequence_accuracy, ([], []), {}, ValueError, "hypotheses", "none"),
+    bad(metrics.sequence_accuracy, ([[1]], 7), {}, TypeError, "hypotheses", "int"),
     bad(metrics.mae, (Z(3), Z(4)), {}, ValueError, "y_pred", "mismatched"),
     bad(metrics.mae, (Z(0), Z(0)), {}, ValueError, "y_true", "empty"),
     bad(metrics.mae, (with_nan(3), Z(3)), {}, ValueError, "y_true", "nan"),

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from companion.metrics import PairedComparison, paired_comparison
+from companion.metrics import (
+    PairedComparison,
+    character_error_rate,
+    edit_distance,
+    paired_comparison,
+    sequence_accuracy,
+)
 
 
 def test_paired_comparison_counts_only_the_items_that_separate_the_models():
@@ -40,6 +46,29 @@ def test_z_is_standard_normal_when_the_models_are_equally_good():
 def test_bad_inputs_are_explained(truth, a, b, message):
     with pytest.raises(ValueError, match=message):
         paired_comparison(truth, a, b)
+
+
+def test_edit_distance_character_error_rate_and_sequence_accuracy():
+    assert edit_distance("kitten", "sitting") == 3
+    assert edit_distance([], [1, 2]) == 2
+    assert character_error_rate([[1, 2, 3], [4]], [[1, 3], [4]]) == pytest.approx(0.25)
+    assert sequence_accuracy([[1, 2], [3]], [[1, 2], [4]]) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: character_error_rate([[1]], []), "hypotheses: expected 1"),
+        (
+            lambda: character_error_rate([[]], [[]]),
+            "references: expected at least one non-empty",
+        ),
+        (lambda: sequence_accuracy([], []), "hypotheses: expected 0"),
+    ],
+)
+def test_sequence_metrics_reject_bad_inputs(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
 
 
 def test_roc_auc_equals_scikit_learn_including_ties():
