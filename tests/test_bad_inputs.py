@@ -50,7 +50,14 @@ from companion import (
     training,
     validation,
 )
-from companion.data import captcha_text, digit_strings, digits, series, synthetic
+from companion.data import (
+    captcha_text,
+    digit_string_batches,
+    digit_strings,
+    digits,
+    series,
+    synthetic,
+)
 from companion.models import autoencoders, cnn, cnn_rnn, convlstm, crnn, gan, video_gan
 from companion.models import forecasting as forecasters
 
@@ -1408,11 +1415,17 @@ CASES = [
         "length",
         "short-length",
     ),
+    # --- companion.data.digit_string_batches ----------------------------------------------
     bad(
-        digit_strings.DigitStringBatches, (0, 4), {"seed": 0}, ValueError, "batches", "zero-batches"
+        digit_string_batches.DigitStringBatches,
+        (0, 4),
+        {"seed": 0},
+        ValueError,
+        "batches",
+        "zero-batches",
     ),
     bad(
-        digit_strings.DigitStringBatches,
+        digit_string_batches.DigitStringBatches,
         (2, True),
         {"seed": 0},
         TypeError,
@@ -1420,14 +1433,21 @@ CASES = [
         "bool-batch",
     ),
     bad(
-        digit_strings.DigitStringBatches,
+        digit_string_batches.DigitStringBatches,
         (2, 4),
         {"seed": 0, "split": "test"},
         ValueError,
         "split",
         "test-split",
     ),
-    bad(digit_strings.DigitStringBatches, (2, 4), {"seed": "0"}, TypeError, "seed", "string-seed"),
+    bad(
+        digit_string_batches.DigitStringBatches,
+        (2, 4),
+        {"seed": "0"},
+        TypeError,
+        "seed",
+        "string-seed",
+    ),
     # --- companion.data.digits ------------------------------------------------------------
     bad(digits.load_digit_images, (1.0,), {}, ValueError, "test_fraction", "one"),
     bad(digits.load_digit_images, (0.0,), {}, ValueError, "test_fraction", "zero"),
@@ -2109,7 +2129,7 @@ CASES = [
     ),
     bad(
         pipeline.repeated_dataset,
-        (digit_strings.DigitStringBatches(1, 2, seed=0),),
+        (digit_string_batches.DigitStringBatches(1, 2, seed=0),),
         {"batch_size": 2},
         TypeError,
         "y",
@@ -2117,7 +2137,7 @@ CASES = [
     ),
     bad(
         pipeline.repeated_dataset,
-        (digit_strings.DigitStringBatches(2, 2, seed=0, fit_width=True),),
+        (digit_string_batches.DigitStringBatches(2, 2, seed=0, fit_width=True),),
         {},
         ValueError,
         "x",

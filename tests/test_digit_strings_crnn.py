@@ -1,10 +1,11 @@
-"""companion.data.digit_strings and companion.models.crnn."""
+"""companion.data.digit_strings, companion.data.digit_string_batches and companion.models.crnn."""
 
 from __future__ import annotations
 
 import keras
 import numpy as np
 import pytest
+from environments import run_python
 
 from companion import ctc
 from companion.data.digit_strings import compose_digit_strings, glyph_pool, string_image_width
@@ -136,8 +137,22 @@ def test_augmentation_changes_glyphs_but_not_labels():
     assert np.all((ink > 0.6) & (ink < 1.6)), "a distortion should not erase or smear a glyph"
 
 
+COMPOSE_WITHOUT_KERAS = """
+import sys
+from companion.data.digit_strings import compose_digit_strings
+compose_digit_strings(2, split="train", augment=True, fit_width=True, seed=0).padded_labels()
+assert "keras" not in sys.modules, "composing digit strings imported keras"
+import companion.data.digit_string_batches
+assert "keras" in sys.modules, "the check cannot see keras being imported"
+"""
+
+
+def test_composing_strings_does_not_import_keras():
+    run_python(COMPOSE_WITHOUT_KERAS)
+
+
 def test_training_batches_are_fresh_each_epoch_and_reproducible():
-    from companion.data.digit_strings import DigitStringBatches
+    from companion.data.digit_string_batches import DigitStringBatches
 
     batches = DigitStringBatches(3, 4, seed=7, augment=True, max_length=5)
     assert len(batches) == 3
@@ -209,7 +224,7 @@ def test_masked_crnn_ignores_the_padding(tmp_path):
 
 
 def test_padded_batches_feed_a_masked_crnn():
-    from companion.data.digit_strings import DigitStringBatches
+    from companion.data.digit_string_batches import DigitStringBatches
 
     batches = DigitStringBatches(2, 4, seed=0, fit_width=True, max_length=6)
     inputs, targets = batches[0]

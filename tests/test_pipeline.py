@@ -7,7 +7,7 @@ import itertools
 import keras
 import numpy as np
 
-from companion.data.digit_strings import DigitStringBatches
+from companion.data.digit_string_batches import DigitStringBatches
 from companion.pipeline import repeated_dataset
 
 

@@ -6,15 +6,17 @@ width. Strings for the **test** set use only the held-out source images of
 :func:`companion.data.digits.load_digit_images`; its training images are split once
 more, 85 % for **training** strings and 15 % for **validation** strings (early
 stopping, model choice): no handwritten glyph appears in two of the three splits.
+
+Composing needs NumPy (and SciPy for ``augment=True``) but not Keras; the Keras dataset
+that composes training batches on the fly is
+:class:`companion.data.digit_string_batches.DigitStringBatches`.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
 
-import keras
 import numpy as np
 
 from companion.ctc import pad_labels
@@ -212,61 +214,3 @@ def _random_affine(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     centre = (np.array(glyph.shape) - 1) / 2
     out = affine_transform(glyph, inverse, offset=centre - inverse @ centre, order=1, cval=0.0)
     return np.clip(out, 0.0, 1.0).astype(np.float32)
-
-
-class DigitStringBatches(keras.utils.PyDataset):
-    """Training strings composed one batch at a time, fresh every epoch or fixed.
-
-    Batch ``i`` of epoch ``e`` is :func:`compose_digit_strings` with the seed
-    ``(seed, e, i)``: every epoch sees new compositions (and, with ``augment=True``, new
-    distortions of the glyphs), yet two runs with the same seed see the same data. Only
-    ``split="train"`` glyphs are used. Targets are :meth:`DigitStrings.padded_labels`
-    of length ``max_length``, as ``keras.losses.CTC`` expects. With ``fit_width=True``
-    the inputs are ``{"image": images, "width": widths}``, for a CRNN built with
-    ``masked_width=True``.
-
-    Args:
-        batches: batches per epoch.
-        batch_size: strings per batch.
-        seed: base seed.
-        fresh: compose new strings every epoch; with ``False`` every epoch sees the same
-            ``batches * batch_size`` strings (a fixed training set, in a shuffled order).
-        **compose: further arguments of :func:`compose_digit_strings` (``augment``,
-            ``min_length``, ``max_length``, ...).
-    """
-
-    def __init__(
-        self, batches: int, batch_size: int, *, seed: int, fresh: bool = True, **compose: Any
-    ) -> None:
-        super().__init__()
-        self.batches = check_positive_int("batches", batches)
-        self.batch_size = check_positive_int("batch_size", batch_size)
-        self.seed = check_positive_int("seed", seed, minimum=0)
-        self.fresh = fresh
-        self.compose = {"split": "train", **compose}
-        if self.compose["split"] != "train":
-            raise ValueError(
-                f"split: expected 'train' for training batches, got {compose['split']!r}"
-            )
-        self.epoch = 0
-
-    def __len__(self) -> int:
-        return self.batches
-
-    def __getitem__(self, index: int) -> tuple[Any, np.ndarray]:
-        strings = compose_digit_strings(
-            self.batch_size,
-            seed=int(
-                np.random.SeedSequence(
-                    [self.seed, self.epoch if self.fresh else 0, index]
-                ).generate_state(1)[0]
-            ),
-            **self.compose,
-        )
-        targets = strings.padded_labels(self.compose.get("max_length", 8))
-        if self.compose.get("fit_width", False):
-            return {"image": strings.images, "width": strings.widths}, targets
-        return strings.images, targets
-
-    def on_epoch_end(self) -> None:
-        self.epoch += 1
