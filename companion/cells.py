@@ -376,10 +376,26 @@ class LSTMWeights:
         return [a.astype(np.float32) for a in arrays]
 
 
-def lstm_forward(
-    x: Any, weights: LSTMWeights, h0: Any = None, c0: Any = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Run an LSTM (with peepholes when ``weights`` has them) and return all states.
+@dataclass(frozen=True)
+class LSTMTrace:
+    """Everything an LSTM computed, step by step: each field is ``(batch, time, units)``.
+
+    ``i``, ``f``, ``o`` are the input, forget and output gates, ``g`` the cell candidate,
+    ``c`` and ``h`` the cell and hidden states (``h[:, t]`` is ``h_{t+1}`` of the
+    equations). :func:`lstm_backward` reads them; a chapter reads ``f`` to measure how
+    much of the cell state survives from one step to the next.
+    """
+
+    i: np.ndarray
+    f: np.ndarray
+    g: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    h: np.ndarray
+
+
+def lstm_trace(x: Any, weights: LSTMWeights, h0: Any = None, c0: Any = None) -> LSTMTrace:
+    """Run an LSTM (with peepholes when ``weights`` has them), keeping every gate.
 
     For each step, with ``z = x_t W_x + h_{t-1} W_h + b`` split into the gate blocks::
 
@@ -396,7 +412,7 @@ def lstm_forward(
         h0, c0: initial hidden and cell states ``(batch, units)``; zeros when ``None``.
 
     Returns:
-        ``(h, c)``, each ``(batch, time, units)``.
+        The gates and states of every step, see :class:`LSTMTrace`.
 
     Raises:
         ValueError: if the shapes of ``x``, ``h0`` or ``c0`` do not fit the weights.
@@ -406,8 +422,7 @@ def lstm_forward(
     batch, steps, _ = x.shape
     h = _initial_state(h0, batch, weights.units, "h0")
     c = _initial_state(c0, batch, weights.units, "c0")
-    hidden = np.empty((batch, steps, weights.units))
-    cells = np.empty_like(hidden)
+    trace = {name: np.empty((batch, steps, weights.units)) for name in "ifgoch"}
     for t in range(steps):
         z_i, z_f, z_c, z_o = _gate_blocks(
             x[:, t] @ weights.kernel + h @ weights.recurrent_kernel + weights.bias, 4
@@ -415,12 +430,161 @@ def lstm_forward(
         if weights.has_peepholes:
             z_i = z_i + c * weights.w_ci
             z_f = z_f + c * weights.w_cf
-        c = sigmoid(z_f) * c + sigmoid(z_i) * np.tanh(z_c)
+        i, f, g = sigmoid(z_i), sigmoid(z_f), np.tanh(z_c)
+        c = f * c + i * g
         if weights.has_peepholes:
             z_o = z_o + c * weights.w_co
-        h = sigmoid(z_o) * np.tanh(c)
-        hidden[:, t], cells[:, t] = h, c
-    return hidden, cells
+        o = sigmoid(z_o)
+        h = o * np.tanh(c)
+        for name, value in zip("ifgoch", (i, f, g, o, c, h), strict=True):
+            trace[name][:, t] = value
+    return LSTMTrace(**trace)
+
+
+def lstm_forward(
+    x: Any, weights: LSTMWeights, h0: Any = None, c0: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run an LSTM (with peepholes when ``weights`` has them) and return all states.
+
+    The equations are those of :func:`lstm_trace`, which also keeps the gates.
+
+    Args:
+        x: inputs ``(batch, time, features)``.
+        weights: the layer's weights.
+        h0, c0: initial hidden and cell states ``(batch, units)``; zeros when ``None``.
+
+    Returns:
+        ``(h, c)``, each ``(batch, time, units)``.
+
+    Raises:
+        ValueError: if the shapes of ``x``, ``h0`` or ``c0`` do not fit the weights.
+    """
+    trace = lstm_trace(x, weights, h0, c0)
+    return trace.h, trace.c
+
+
+@dataclass(frozen=True)
+class LSTMGradients:
+    """Gradients of a loss with respect to an LSTM's weights, inputs and states.
+
+    ``kernel``, ``recurrent_kernel``, ``bias`` (and ``w_ci``, ``w_cf``, ``w_co`` with
+    peepholes, else ``None``) have the weights' shapes; ``x`` the inputs'. ``h[:, t]`` and
+    ``c[:, t]`` are the *total* gradients ``dL/dh_t`` and ``dL/dc_t`` (every path from the
+    state to the loss), ``h0`` and ``c0`` those of the initial states.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+    w_ci: np.ndarray | None
+    w_cf: np.ndarray | None
+    w_co: np.ndarray | None
+    x: np.ndarray
+    h: np.ndarray
+    c: np.ndarray
+    h0: np.ndarray
+    c0: np.ndarray
+
+    def weights(self) -> list[np.ndarray]:
+        """The weight gradients in Keras' order (that of ``layer.trainable_weights``)."""
+        arrays = [self.kernel, self.recurrent_kernel, self.bias]
+        if self.w_ci is not None:
+            arrays += [self.w_ci, self.w_cf, self.w_co]
+        return arrays
+
+
+def _check_upstream(name: str, upstream: Any, shape: tuple[int, int, int]) -> np.ndarray:
+    if upstream is None:
+        return np.zeros(shape)
+    upstream = as_float_array(name, upstream, ndim=3, axes=("batch", "time", "units"))
+    check_shape(name, upstream, shape)
+    return upstream
+
+
+def lstm_backward(
+    x: Any,
+    weights: LSTMWeights,
+    upstream: Any,
+    h0: Any = None,
+    c0: Any = None,
+    *,
+    upstream_c: Any = None,
+) -> LSTMGradients:
+    """Backpropagation through time for :func:`lstm_forward`, written by hand.
+
+    Args:
+        x: the inputs ``(batch, time, features)`` of the forward pass.
+        weights: the layer's weights (with or without peepholes).
+        upstream: ``dL/dh_t`` as the loss sees it directly, ``(batch, time, units)``
+            (zeros where the loss does not read ``h_t``).
+        h0, c0: the initial states of the forward pass; zeros when ``None``.
+        upstream_c: ``dL/dc_t`` seen directly by the loss, same shape; zeros when ``None``
+            (a loss on the cell state, e.g. to measure ``dc_T/dc_t``).
+
+    Returns:
+        The gradients, see :class:`LSTMGradients`. Going backwards in time, with
+        ``dh`` and ``dc`` the totals at step ``t``::
+
+            do  = dh * tanh(c_t);            dz_o = do * o (1 - o)
+            dc  = dc_next + dh * o (1 - tanh(c_t)^2) [+ dz_o * w_co]
+            dz_i = dc * g * i (1 - i);  dz_f = dc * c_{t-1} * f (1 - f)
+            dz_c = dc * i * (1 - g^2)
+            dc_{t-1} = dc * f [+ dz_i * w_ci + dz_f * w_cf]       (the cell path: * f)
+            dh_{t-1} = upstream_{t-1} + dz W_h^T,   dx_t = dz W_x^T
+            dW_x += x_t^T dz,  dW_h += h_{t-1}^T dz,  db += sum_batch dz
+
+    Raises:
+        ValueError: if the shapes of ``x``, ``upstream``, ``upstream_c``, ``h0`` or ``c0``
+            do not fit.
+    """
+    _check_weights(weights, LSTMWeights)
+    x = _check_sequence(x, weights.input_dim)
+    batch, steps, _ = x.shape
+    shape = (batch, steps, weights.units)
+    upstream = as_float_array("upstream", upstream, ndim=3, axes=("batch", "time", "units"))
+    check_shape("upstream", upstream, shape)
+    upstream_c = _check_upstream("upstream_c", upstream_c, shape)
+    h_init = _initial_state(h0, batch, weights.units, "h0")
+    c_init = _initial_state(c0, batch, weights.units, "c0")
+    trace = lstm_trace(x, weights, h_init, c_init)
+    h_prev = np.concatenate([h_init[:, None], trace.h[:, :-1]], axis=1)
+    c_prev = np.concatenate([c_init[:, None], trace.c[:, :-1]], axis=1)
+    peep = weights.has_peepholes
+
+    grads = {
+        name: np.zeros_like(getattr(weights, name))
+        for name in ("kernel", "recurrent_kernel", "bias")
+    }
+    peepholes = {name: np.zeros(weights.units) for name in ("w_ci", "w_cf", "w_co")}
+    d_x, d_h, d_c = np.zeros_like(x), np.zeros(shape), np.zeros(shape)
+    carried_h = np.zeros((batch, weights.units))  # dz_{t+1} W_h^T
+    carried_c = np.zeros((batch, weights.units))  # dL/dc_t through step t+1
+    for t in reversed(range(steps)):
+        i, f, g, o, c = (getattr(trace, name)[:, t] for name in "ifgoc")
+        d_h[:, t] = upstream[:, t] + carried_h
+        tanh_c = np.tanh(c)
+        d_zo = d_h[:, t] * tanh_c * o * (1.0 - o)
+        dc = carried_c + upstream_c[:, t] + d_h[:, t] * o * (1.0 - tanh_c**2)
+        if peep:
+            dc = dc + d_zo * weights.w_co
+            peepholes["w_co"] += (d_zo * c).sum(axis=0)
+        d_c[:, t] = dc
+        d_zi = dc * g * i * (1.0 - i)
+        d_zf = dc * c_prev[:, t] * f * (1.0 - f)
+        d_zc = dc * i * (1.0 - g**2)
+        carried_c = dc * f
+        if peep:
+            carried_c = carried_c + d_zi * weights.w_ci + d_zf * weights.w_cf
+            peepholes["w_ci"] += (d_zi * c_prev[:, t]).sum(axis=0)
+            peepholes["w_cf"] += (d_zf * c_prev[:, t]).sum(axis=0)
+        d_z = np.concatenate([d_zi, d_zf, d_zc, d_zo], axis=1)
+        grads["kernel"] += x[:, t].T @ d_z
+        grads["recurrent_kernel"] += h_prev[:, t].T @ d_z
+        grads["bias"] += d_z.sum(axis=0)
+        d_x[:, t] = d_z @ weights.kernel.T
+        carried_h = d_z @ weights.recurrent_kernel.T
+    extra = peepholes if peep else dict.fromkeys(peepholes)
+    return LSTMGradients(**grads, **extra, x=d_x, h=d_h, c=d_c, h0=carried_h, c0=carried_c)
 
 
 @dataclass(frozen=True)
@@ -500,8 +664,29 @@ class GRUWeights:
         return [a.astype(np.float32) for a in (self.kernel, self.recurrent_kernel, self.bias)]
 
 
-def gru_forward(x: Any, weights: GRUWeights, h0: Any = None) -> np.ndarray:
-    """Run a GRU over ``x`` and return every hidden state ``(batch, time, units)``.
+@dataclass(frozen=True)
+class GRUTrace:
+    """Everything a GRU computed, step by step: each field is ``(batch, time, units)``.
+
+    ``z`` and ``r`` are the update and reset gates, ``g`` the candidate state and ``h``
+    the hidden state (``h[:, t]`` is ``h_{t+1}`` of the equations).
+    """
+
+    z: np.ndarray
+    r: np.ndarray
+    g: np.ndarray
+    h: np.ndarray
+
+
+def _gru_biases(weights: GRUWeights) -> tuple[np.ndarray, np.ndarray]:
+    """The input and recurrent biases; reset-before GRUs have a single (input) bias."""
+    if weights.reset_after:
+        return weights.bias[0], weights.bias[1]
+    return weights.bias, np.zeros_like(weights.bias)
+
+
+def gru_trace(x: Any, weights: GRUWeights, h0: Any = None) -> GRUTrace:
+    """Run a GRU over ``x``, keeping every gate.
 
     For each step (``W_x``/``W_h`` blocks of the kernel and recurrent kernel)::
 
@@ -510,6 +695,9 @@ def gru_forward(x: Any, weights: GRUWeights, h0: Any = None) -> np.ndarray:
         reset_after=True:  g_t = tanh(x_t W_xh + b_xh + r_t * (h_{t-1} W_hh + b_hh))
         reset_after=False: g_t = tanh(x_t W_xh + (r_t * h_{t-1}) W_hh + b_h)
         h_t = z_t * h_{t-1} + (1 - z_t) * g_t
+
+    Returns:
+        The gates and states of every step, see :class:`GRUTrace`.
 
     Raises:
         ValueError: if the shapes of ``x`` or ``h0`` do not fit the weights.
@@ -520,13 +708,10 @@ def gru_forward(x: Any, weights: GRUWeights, h0: Any = None) -> np.ndarray:
     h = _initial_state(h0, batch, weights.units)
     w_xz, w_xr, w_xh = _gate_blocks(weights.kernel, 3)
     w_hz, w_hr, w_hh = _gate_blocks(weights.recurrent_kernel, 3)
-    if weights.reset_after:
-        input_bias, recurrent_bias = weights.bias
-    else:
-        input_bias, recurrent_bias = weights.bias, np.zeros_like(weights.bias)
+    input_bias, recurrent_bias = _gru_biases(weights)
     b_xz, b_xr, b_xh = _gate_blocks(input_bias, 3)
     b_hz, b_hr, b_hh = _gate_blocks(recurrent_bias, 3)
-    hidden = np.empty((batch, steps, weights.units))
+    trace = {name: np.empty((batch, steps, weights.units)) for name in "zrgh"}
     for t in range(steps):
         x_t = x[:, t]
         z = sigmoid(x_t @ w_xz + b_xz + h @ w_hz + b_hz)
@@ -536,8 +721,109 @@ def gru_forward(x: Any, weights: GRUWeights, h0: Any = None) -> np.ndarray:
         else:
             g = np.tanh(x_t @ w_xh + b_xh + (r * h) @ w_hh)
         h = z * h + (1.0 - z) * g
-        hidden[:, t] = h
-    return hidden
+        for name, value in zip("zrgh", (z, r, g, h), strict=True):
+            trace[name][:, t] = value
+    return GRUTrace(**trace)
+
+
+def gru_forward(x: Any, weights: GRUWeights, h0: Any = None) -> np.ndarray:
+    """Run a GRU over ``x`` and return every hidden state ``(batch, time, units)``.
+
+    The equations are those of :func:`gru_trace`, which also keeps the gates.
+
+    Raises:
+        ValueError: if the shapes of ``x`` or ``h0`` do not fit the weights.
+    """
+    return gru_trace(x, weights, h0).h
+
+
+@dataclass(frozen=True)
+class GRUGradients:
+    """Gradients of a loss with respect to a GRU's weights, inputs and states.
+
+    ``kernel``, ``recurrent_kernel`` and ``bias`` have the weights' shapes (``bias`` is
+    ``(2, 3n)`` with ``reset_after=True``), ``x`` the inputs'; ``h[:, t]`` is the *total*
+    gradient ``dL/dh_t`` and ``h0`` that of the initial state.
+    """
+
+    kernel: np.ndarray
+    recurrent_kernel: np.ndarray
+    bias: np.ndarray
+    x: np.ndarray
+    h: np.ndarray
+    h0: np.ndarray
+
+    def weights(self) -> list[np.ndarray]:
+        """The weight gradients in Keras' order (that of ``layer.trainable_weights``)."""
+        return [self.kernel, self.recurrent_kernel, self.bias]
+
+
+def gru_backward(x: Any, weights: GRUWeights, upstream: Any, h0: Any = None) -> GRUGradients:
+    """Backpropagation through time for :func:`gru_forward`, written by hand.
+
+    Args:
+        x: the inputs ``(batch, time, features)`` of the forward pass.
+        weights: the layer's weights (either ``reset_after`` convention).
+        upstream: ``dL/dh_t`` as the loss sees it directly, ``(batch, time, units)``.
+        h0: the initial state of the forward pass; zeros when ``None``.
+
+    Returns:
+        The gradients, see :class:`GRUGradients`. Going backwards in time, with ``dh``
+        the total at step ``t`` and ``a_*`` the gates' pre-activations::
+
+            da_z = dh * (h_{t-1} - g) * z (1 - z);   da_g = dh * (1 - z) * (1 - g^2)
+            reset_after=True:   da_r = da_g * (h_{t-1} W_hh + b_hh) * r (1 - r)
+                                dh_{t-1} = dh * z + [da_z, da_r, da_g * r] W_h^T
+            reset_after=False:  d(r h) = da_g W_hh^T,  da_r = d(r h) * h_{t-1} * r (1 - r)
+                                dh_{t-1} = dh * z + [da_z, da_r] W_hzr^T + d(r h) * r
+
+    Raises:
+        ValueError: if the shapes of ``x``, ``upstream`` or ``h0`` do not fit.
+    """
+    _check_weights(weights, GRUWeights)
+    x = _check_sequence(x, weights.input_dim)
+    batch, steps, _ = x.shape
+    n = weights.units
+    upstream = as_float_array("upstream", upstream, ndim=3, axes=("batch", "time", "units"))
+    check_shape("upstream", upstream, (batch, steps, n))
+    h_init = _initial_state(h0, batch, n)
+    trace = gru_trace(x, weights, h_init)
+    h_prev = np.concatenate([h_init[:, None], trace.h[:, :-1]], axis=1)
+    recurrent_bias = _gru_biases(weights)[1]
+    w_h = weights.recurrent_kernel
+
+    d_kernel, d_recurrent = np.zeros_like(weights.kernel), np.zeros_like(w_h)
+    d_bias = np.zeros_like(weights.bias)
+    d_x, d_h = np.zeros_like(x), np.zeros((batch, steps, n))
+    carried = np.zeros((batch, n))  # what flows into h_t from step t+1
+    for t in reversed(range(steps)):
+        z, r, g, h_old = trace.z[:, t], trace.r[:, t], trace.g[:, t], h_prev[:, t]
+        dh = upstream[:, t] + carried
+        d_h[:, t] = dh
+        da_z = dh * (h_old - g) * z * (1.0 - z)
+        da_g = dh * (1.0 - z) * (1.0 - g**2)
+        if weights.reset_after:
+            recurrent_h = h_old @ w_h[:, 2 * n :] + recurrent_bias[2 * n :]
+            da_r = da_g * recurrent_h * r * (1.0 - r)
+            d_recurrent_part = np.concatenate([da_z, da_r, da_g * r], axis=1)
+            d_recurrent += h_old.T @ d_recurrent_part
+            d_bias[1] += d_recurrent_part.sum(axis=0)
+            carried = dh * z + d_recurrent_part @ w_h.T
+        else:
+            d_reset_h = da_g @ w_h[:, 2 * n :].T
+            da_r = d_reset_h * h_old * r * (1.0 - r)
+            d_gates = np.concatenate([da_z, da_r], axis=1)
+            d_recurrent[:, : 2 * n] += h_old.T @ d_gates
+            d_recurrent[:, 2 * n :] += (r * h_old).T @ da_g
+            carried = dh * z + d_gates @ w_h[:, : 2 * n].T + d_reset_h * r
+        d_input_part = np.concatenate([da_z, da_r, da_g], axis=1)
+        d_kernel += x[:, t].T @ d_input_part
+        if weights.reset_after:
+            d_bias[0] += d_input_part.sum(axis=0)
+        else:
+            d_bias += d_input_part.sum(axis=0)
+        d_x[:, t] = d_input_part @ weights.kernel.T
+    return GRUGradients(d_kernel, d_recurrent, d_bias, d_x, d_h, carried)
 
 
 @dataclass(frozen=True)
@@ -702,3 +988,44 @@ def convlstm_forward(
         h = sigmoid(z_o) * np.tanh(c)
         hidden[:, t], cells[:, t] = h, c
     return hidden, cells
+
+
+def state_jacobian_norm(x: Any, weights: ElmanWeights | LSTMWeights | GRUWeights) -> np.ndarray:
+    """How much of a change in the memory at step ``t`` still shows at the last step.
+
+    The memory ``s`` is the hidden state ``h`` of an Elman RNN or a GRU and the cell state
+    ``c`` of an LSTM. For each sequence and step, this returns
+    ``||ds_T/ds_t||_F / sqrt(n)``, the Jacobian's root-mean-square gain per unit: 1 for the
+    identity (a memory kept unchanged), near 0 when the step is forgotten. Every path
+    from ``s_t`` to ``s_T`` counts (through the gates and the hidden state as well); it is
+    computed with the hand-written backward passes, one per unit of ``s_T``.
+
+    Args:
+        x: inputs ``(batch, time, features)``, run from zero initial states.
+        weights: an Elman, LSTM (with or without peepholes) or GRU layer's weights.
+
+    Returns:
+        ``(batch, time)``; column ``t`` belongs to ``s_{t+1}``, so the last column is 1.
+
+    Raises:
+        TypeError: if ``weights`` is not one of the three weight classes.
+        ValueError: if ``x`` does not fit the weights.
+    """
+    backward = {
+        ElmanWeights: lambda up: elman_backward(x, weights, up).h,
+        GRUWeights: lambda up: gru_backward(x, weights, up).h,
+        LSTMWeights: lambda up: lstm_backward(x, weights, np.zeros_like(up), upstream_c=up).c,
+    }.get(type(weights))
+    if backward is None:
+        raise TypeError(
+            "weights: expected ElmanWeights, LSTMWeights or GRUWeights, "
+            f"got {type(weights).__name__}"
+        )
+    x = _check_sequence(x, weights.input_dim)
+    batch, steps, _ = x.shape
+    squares = np.zeros((batch, steps))
+    for unit in range(weights.units):
+        upstream = np.zeros((batch, steps, weights.units))
+        upstream[:, -1, unit] = 1.0
+        squares += (backward(upstream) ** 2).sum(axis=2)  # row `unit` of ds_T/ds_t
+    return np.sqrt(squares / weights.units)

@@ -7,9 +7,11 @@ compute the same numbers.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 from companion.validation import check_positive_int
@@ -137,3 +139,51 @@ def cudnn_blockers(layer: keras.layers.Layer) -> list[str]:
     if layer.use_cudnn is False:
         reasons.append("use_cudnn=False")
     return reasons
+
+
+def loop_body_ops(
+    layer: keras.layers.Layer, input_shape: tuple[int, int, int], *, training: bool = False
+) -> Counter:
+    """Count the operations that TensorFlow runs at every time step of a recurrent layer.
+
+    The layer is called on zeros of ``input_shape`` inside a ``tf.function``, and the
+    operations of the body of the graph's ``while`` loop (the loop Keras' TensorFlow
+    backend builds in ``keras/src/backend/tensorflow/rnn.py``, function ``rnn``) are
+    counted by type, e.g. ``{"MatMul": 2, "Sigmoid": 3, ...}``. The layer is built if it
+    is not yet.
+
+    Args:
+        layer: a Keras recurrent layer (``LSTM``, ``GRU``, ``RNN(cell)``, ...).
+        input_shape: ``(batch, time, features)``, positive integers.
+        training: call the layer in training mode (dropout masks applied) or not.
+
+    Returns:
+        The operation types and their counts; empty when the graph has no ``while`` loop
+        (the layer ran a fused kernel such as cuDNN's, or was unrolled).
+
+    Raises:
+        TypeError: if ``layer`` is not a Keras recurrent layer, or ``training`` not a bool.
+        ValueError: if ``input_shape`` is not three positive integers.
+    """
+    if not isinstance(layer, keras.layers.RNN):
+        raise TypeError(f"layer: expected a Keras recurrent layer, got {type(layer).__name__}")
+    if not isinstance(input_shape, tuple | list) or len(input_shape) != 3:
+        raise ValueError(f"input_shape: expected (batch, time, features), got {input_shape!r}")
+    for size in input_shape:
+        check_positive_int("input_shape", size)
+    if not isinstance(training, bool):
+        raise TypeError(f"training: expected True or False, got {training!r}")
+    inputs = tf.zeros(tuple(input_shape), tf.float32)
+    graph = (
+        tf.function(lambda x: layer(x, training=training))
+        .get_concrete_function(inputs)
+        .graph.as_graph_def()
+    )
+    bodies = {
+        node.attr["body"].func.name for node in graph.node if node.op in ("While", "StatelessWhile")
+    }
+    counts: Counter = Counter()
+    for function in graph.library.function:
+        if function.signature.name in bodies:
+            counts.update(node.op for node in function.node_def)
+    return counts

@@ -154,6 +154,10 @@ def _dense_layer():
     return layer
 
 
+def _lstm_layer():
+    return keras.layers.LSTM(2)
+
+
 def _axes():
     return plt.subplots()[1]
 
@@ -171,6 +175,7 @@ GENERATOR = Lazy(_tiny_generator)
 DISCRIMINATOR = Lazy(_tiny_discriminator)
 LONG_DISCRIMINATOR = Lazy(_long_discriminator)
 DENSE_LAYER = Lazy(_dense_layer)
+LSTM_LAYER = Lazy(_lstm_layer)
 FITTED_AR = Lazy(_fitted_autoregression)
 AXES = Lazy(_axes)
 
@@ -353,6 +358,25 @@ CASES = [
     bad(cells.gru_forward, (Z(1, 4, 2, 1), GRU), {}, ValueError, "x", "rank"),
     bad(cells.gru_forward, (Z(1, 4, 2), GRU, Z(1, 4)), {}, ValueError, "h0", "h0-units"),
     bad(cells.gru_forward, (Z(1, 4, 2), 3), {}, TypeError, "weights", "int-weights"),
+    bad(cells.lstm_trace, (Z(1, 4, 3), LSTM), {}, ValueError, "x", "features"),
+    bad(cells.lstm_trace, (Z(1, 4, 2), GRU), {}, TypeError, "weights", "gru-weights"),
+    bad(cells.lstm_backward, (Z(1, 4, 2), LSTM, Z(1, 4, 2)), {}, ValueError, "upstream", "units"),
+    bad(cells.lstm_backward, (Z(1, 4, 2), LSTM, "u"), {}, TypeError, "upstream", "string"),
+    bad(
+        cells.lstm_backward,
+        (Z(1, 4, 2), LSTM, Z(1, 4, 3)),
+        {"upstream_c": with_nan(1, 4, 3)},
+        ValueError,
+        "upstream_c",
+        "nan",
+    ),
+    bad(cells.lstm_backward, (Z(1, 4, 2), ELMAN, Z(1, 4, 3)), {}, TypeError, "weights", "elman"),
+    bad(cells.gru_trace, (Z(1, 0, 2), GRU), {}, ValueError, "x", "no-steps"),
+    bad(cells.gru_trace, (Z(1, 4, 2), LSTM), {}, TypeError, "weights", "lstm-weights"),
+    bad(cells.gru_backward, (Z(1, 4, 2), GRU, Z(1, 5, 3)), {}, ValueError, "upstream", "steps"),
+    bad(cells.gru_backward, (Z(1, 4, 2), GRU, Z(1, 4, 3), Z(2, 3)), {}, ValueError, "h0", "batch"),
+    bad(cells.state_jacobian_norm, (Z(1, 4, 2), "w"), {}, TypeError, "weights", "string"),
+    bad(cells.state_jacobian_norm, (Z(1, 4, 5), LSTM), {}, ValueError, "x", "features"),
     bad(cells.ConvLSTMWeights, (Z(3, 3, 8), Z(3, 3, 2, 8), Z(8)), {}, ValueError, "kernel", "rank"),
     bad(
         cells.ConvLSTMWeights,
@@ -639,6 +663,17 @@ CASES = [
     bad(keras_cells.PeepholeLSTMCell, ("8",), {}, TypeError, "units", "string"),
     bad(keras_cells.cudnn_blockers, ("lstm",), {}, TypeError, "layer", "string"),
     bad(keras_cells.cudnn_blockers, (DENSE_LAYER,), {}, TypeError, "layer", "dense-layer"),
+    bad(keras_cells.loop_body_ops, (DENSE_LAYER, (1, 2, 3)), {}, TypeError, "layer", "dense"),
+    bad(keras_cells.loop_body_ops, (LSTM_LAYER, (1, 2)), {}, ValueError, "input_shape", "rank"),
+    bad(keras_cells.loop_body_ops, (LSTM_LAYER, (1, 0, 2)), {}, ValueError, "input_shape", "zero"),
+    bad(
+        keras_cells.loop_body_ops,
+        (LSTM_LAYER, (1, 2, 3)),
+        {"training": "yes"},
+        TypeError,
+        "training",
+        "string-flag",
+    ),
     # --- companion.layers -----------------------------------------------------------------
     bad(
         layers.FeatureMapToSequence.compute_output_shape,
@@ -2201,6 +2236,10 @@ EXEMPT = {
     "companion.data.series.load_sunspots": NO_ARGUMENTS,
     "companion.data.series.load_co2": NO_ARGUMENTS,
     "companion.cells.ElmanGradients": RESULT_RECORD,
+    "companion.cells.LSTMTrace": RESULT_RECORD,
+    "companion.cells.LSTMGradients": RESULT_RECORD,
+    "companion.cells.GRUTrace": RESULT_RECORD,
+    "companion.cells.GRUGradients": RESULT_RECORD,
     "companion.metrics.PairedComparison": RESULT_RECORD,
     "companion.metrics.ForecastComparison": RESULT_RECORD,
     "companion.metrics.MotionStatistics": RESULT_RECORD,
