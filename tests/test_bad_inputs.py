@@ -1847,6 +1847,24 @@ CASES = [
         cnn_rnn.fusion_model, ((8, 8, 1), 10), {"filters": 4}, ValueError, "filters", "int-filters"
     ),
     bad(cnn_rnn.fusion_model, ((8, 8, 1.5), 10), {}, TypeError, "input_shape", "float-channels"),
+    bad(cnn_rnn.early_fusion_model, ((8, 8), 10), {}, ValueError, "input_shape", "rank"),
+    bad(
+        cnn_rnn.early_fusion_model,
+        ((8, 8, 1), 10),
+        {"features": 0},
+        ValueError,
+        "features",
+        "zero-features",
+    ),
+    bad(
+        cnn_rnn.early_fusion_model,
+        ((8, 8, 1), 10),
+        {"filters": ()},
+        ValueError,
+        "filters",
+        "no-filters",
+    ),
+    bad(cnn_rnn.early_fusion_model, ((8, 8, 1), 1), {}, ValueError, "classes", "one-class"),
     # --- companion.models.convlstm --------------------------------------------------------
     bad(convlstm.convlstm_predictor, ((16, 16),), {}, ValueError, "frame_shape", "rank"),
     bad(convlstm.convlstm_predictor, (), {"filters": ()}, ValueError, "filters", "no-filters"),

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from companion.layers import FeatureMapToSequence
-from companion.models.cnn_rnn import cnn_rnn, fusion_model, rows_rnn
+from companion.models.cnn_rnn import cnn_rnn, early_fusion_model, fusion_model, rows_rnn
 
 
 @settings(max_examples=20, deadline=None)
@@ -49,7 +49,7 @@ def test_map_to_sequence_rejects_bad_ranks():
         FeatureMapToSequence().compute_output_shape((None, None, 5, 3))
 
 
-@pytest.mark.parametrize("build", [rows_rnn, cnn_rnn, fusion_model])
+@pytest.mark.parametrize("build", [rows_rnn, cnn_rnn, fusion_model, early_fusion_model])
 def test_models_output_logits_and_round_trip(build, tmp_path):
     model = build((8, 8, 1), 10)
     x = np.random.default_rng(1).random((3, 8, 8, 1)).astype(np.float32)
@@ -67,12 +67,51 @@ def test_fusion_concatenates_cnn_features_and_rnn_state():
     assert model.get_layer("logits").count_params() == (16 + 24 + 1) * 10
 
 
+def test_early_fusion_shapes():
+    model = early_fusion_model((6, 5, 2), 4, filters=(3, 4), units=7, features=9)
+    assert model(np.zeros((2, 6, 5, 2), np.float32)).shape == (2, 4)
+    assert model.get_layer("fuse").output.shape == (None, 6, 9 + 5 * 2)
+    assert model.get_layer("lstm").cell.kernel.shape == (9 + 5 * 2, 4 * 7)
+    assert model.get_layer("logits").kernel.shape == (7, 4)
+
+
+def test_early_fusion_feeds_the_cnn_features_into_every_rnn_step():
+    model = early_fusion_model((8, 8, 1), 10, filters=(4, 8), units=5, features=6)
+    assert model.get_layer("lstm").input is model.get_layer("fuse").output
+    probe = keras.Model(
+        model.input,
+        [model.get_layer(name).output for name in ("fuse", "cnn_features", "rows")],
+    )
+    # A positive bias keeps the ReLU features away from zero (all-zero features would
+    # pass the comparison below without showing anything).
+    model.get_layer("cnn_features").bias.assign(np.linspace(0.5, 1.5, 6))
+    x = np.random.default_rng(2).random((3, 8, 8, 1)).astype(np.float32)
+    fused, features, rows = (np.asarray(t) for t in probe(x))
+    assert np.all(features > 0)
+    assert len(np.unique(features)) > 6  # they differ between images and features
+    for t in range(8):
+        np.testing.assert_array_equal(fused[:, t, :6], features)  # [f; x_t]: f first
+        np.testing.assert_array_equal(fused[:, t, 6:], rows[:, t])
+    np.testing.assert_array_equal(rows, x.reshape(3, 8, 8))
+
+
+def test_early_fusion_validates_arguments():
+    with pytest.raises(ValueError, match="features: expected an integer >= 1, got 0"):
+        early_fusion_model((8, 8, 1), 10, features=0)
+    with pytest.raises(ValueError, match="units: expected an integer >= 1, got 0"):
+        early_fusion_model((8, 8, 1), 10, units=0)
+    with pytest.raises(ValueError, match="filters: expected a non-empty sequence"):
+        early_fusion_model((8, 8, 1), 10, filters=())
+    with pytest.raises(TypeError, match=r"input_shape: expected an integer >= 1, got 1\.5"):
+        early_fusion_model((8, 8, 1.5), 10)
+
+
 def test_cnn_rnn_reads_the_width_as_time():
     model = cnn_rnn((8, 12, 1), 10)
     assert model.get_layer("map_to_sequence").output.shape[1] == 12
 
 
-@pytest.mark.parametrize("build", [rows_rnn, cnn_rnn, fusion_model])
+@pytest.mark.parametrize("build", [rows_rnn, cnn_rnn, fusion_model, early_fusion_model])
 def test_models_validate_arguments(build):
     with pytest.raises(
         ValueError, match=r"input_shape: expected \(height, width, channels\), got \(8, 8\)"

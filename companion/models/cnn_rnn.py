@@ -74,6 +74,14 @@ def cnn_rnn(
     return keras.Model(inputs, keras.layers.Dense(classes, name="logits")(state), name="cnn_rnn")
 
 
+def _cnn_feature_vector(
+    inputs: keras.KerasTensor, filters: Sequence[int], features: int
+) -> keras.KerasTensor:
+    """The CNN branch of the fusion models: conv stack, global average pooling, dense."""
+    pooled = keras.layers.GlobalAveragePooling2D(name="gap")(_conv_stack(inputs, filters))
+    return keras.layers.Dense(features, activation="relu", name="cnn_features")(pooled)
+
+
 def fusion_model(
     input_shape: Sequence[int],
     classes: int,
@@ -82,19 +90,49 @@ def fusion_model(
     units: int = 64,
     features: int = 64,
 ) -> keras.Model:
-    """Fusion by concatenation: ``softmax(W [f; h_T] + b)``.
+    """Late fusion by concatenation: logits ``[f; h_T] W + b``.
 
     A CNN branch summarises the image into a feature vector ``f`` (conv stack, global
     average pooling, dense); an RNN branch reads the image's rows into a final state
-    ``h_T``; the two vectors are concatenated and a dense layer outputs logits.
+    ``h_T``; the two vectors are concatenated (``f`` first) and a dense layer outputs
+    logits.
     """
     (height, width, channels), classes, units = _check(input_shape, classes, units)
     features = check_positive_int("features", features)
     filters = _check_filters(filters)
     inputs = keras.Input((height, width, channels))
-    cnn = keras.layers.GlobalAveragePooling2D(name="gap")(_conv_stack(inputs, filters))
-    cnn = keras.layers.Dense(features, activation="relu", name="cnn_features")(cnn)
+    cnn = _cnn_feature_vector(inputs, filters, features)
     rows = keras.layers.Reshape((height, width * channels), name="rows")(inputs)
     rnn = keras.layers.LSTM(units, name="lstm")(rows)
     fused = keras.layers.Concatenate(name="fuse")([cnn, rnn])
     return keras.Model(inputs, keras.layers.Dense(classes, name="logits")(fused), name="fusion")
+
+
+def early_fusion_model(
+    input_shape: Sequence[int],
+    classes: int,
+    *,
+    filters: Sequence[int] = (32, 64),
+    units: int = 64,
+    features: int = 64,
+) -> keras.Model:
+    """Early fusion by concatenation: the CNN's features join every input step of the RNN.
+
+    The CNN branch is the one of :func:`fusion_model` (conv stack, global average pooling,
+    dense) and gives a feature vector ``f``; it is repeated along the rows and
+    concatenated to each row ``x_t``, so the LSTM reads ``[f; x_t]`` at every step
+    ``t = 1..height`` (``height`` steps of ``features + width * channels`` values). A
+    dense layer turns the LSTM's last state ``h_T`` into logits ``h_T W + b``.
+    """
+    (height, width, channels), classes, units = _check(input_shape, classes, units)
+    features = check_positive_int("features", features)
+    filters = _check_filters(filters)
+    inputs = keras.Input((height, width, channels))
+    cnn = _cnn_feature_vector(inputs, filters, features)
+    repeated = keras.layers.RepeatVector(height, name="repeat_features")(cnn)
+    rows = keras.layers.Reshape((height, width * channels), name="rows")(inputs)
+    fused = keras.layers.Concatenate(name="fuse")([repeated, rows])
+    state = keras.layers.LSTM(units, name="lstm")(fused)
+    return keras.Model(
+        inputs, keras.layers.Dense(classes, name="logits")(state), name="early_fusion"
+    )
