@@ -7,24 +7,29 @@ targets, comments, section numbers of headings) and reports every number left, u
 one of the few kinds a number in prose may be (:data:`ALLOWED_KINDS`):
 
 - a label: ``chapter 5``, ``section 5.2``, ``exercise 3``, ``common mistake 2``,
-  ``Eq. 4`` — it says *which* thing, not how much of anything;
-- a seed article's number, ``seed 002`` (or an errata entry, ``seed 002.3``): the
+  ``Eq. 4``, ``issue 1003``, ``axis 1``, ``worker 0`` — it says *which* thing, not how
+  much of anything;
+- a seed article's number, ``seed 002``, or an errata entry's, ``erratum 001.5``: the
   articles the course was created from are named by number (book/sources.md);
 - a publication year after an author or a venue, ``Hochreiter and Schmidhuber, 1997``,
   ``Shi et al. 2015``, ``ICLR 2015``: part of a citation;
-- digits inside a name, ``Conv2D``, ``float32``, ``L2``, ``MaxPool1D``, and a tensor's
-  rank as in ``2-D convolution`` or ``a 4D input``: names, not quantities.
+- digits inside a name, ``Conv2D``, ``float32``, ``L2``, ``CIFAR-10``, a tensor's rank as
+  in ``2-D convolution`` or ``a rank-1 input``, and a product's major version, ``Keras 3``:
+  names, not quantities (a full version, ``Keras 3.15``, is reported: glue it).
 
-Anything else that is not a quantity of the notebook (a published figure quoted with its
-source, say) is allowed one phrase at a time by a marker in the same Markdown cell, an
-HTML comment that Jupyter and the book both hide::
+A constant of a definition or an equation (a MASE below 1, chance level 0.5) is
+mathematics: write it as math, ``$1$``. Anything else that is not a quantity of the
+notebook (a published figure quoted with its source, say) is allowed one phrase at a time
+by a marker in the same Markdown cell, an HTML comment that Jupyter and the book both hide::
 
-    <!-- prose-numbers: "about 11 years" is the solar cycle's published mean length -->
+    <!-- prose-numbers: "between about 9 and 14" is the published range of cycle lengths -->
 
-The quoted phrase must appear in the cell's prose and a reason must follow it; the marker
-allows the numbers of that phrase only. A marker whose phrase is not found is reported too,
-so that a stale allowance cannot hide a number. Numbers written in words ("three epochs")
-are not found: the check reads digits.
+The quoted phrase must appear in the cell's prose (line breaks and spaces count alike) and
+a reason must follow it; the marker allows the numbers of that phrase only. A marker whose
+phrase is not found, or that gives no reason, is reported too, so that a stale allowance
+cannot hide a number. Numbers written in words ("three epochs") are not found: the check
+reads digits. Nor are numbers inside math, which is not read at all: a configured value
+belongs in the prose, glued, not in an equation.
 
 Run ``python scripts/prose_numbers.py [06 07 ...]`` to list the hits of all notebooks or of
 those whose name starts with one of the arguments; it exits with 1 when there are any.
@@ -95,7 +100,7 @@ NUMBER = re.compile(r"[0-9](?:[0-9]|[.,:][0-9])*(?:\s?%)?")
 
 LABEL_WORDS = (
     r"chapters?|sections?|exercises?|parts?|mistakes?|questions?|equations?|eqs?\.|"
-    r"figures?|figs?\.|tables?|errat(?:um|a)|entry|entries|issues?|pull requests?"
+    r"figures?|figs?\.|tables?|errat(?:um|a)|entry|entries|issues?|pull requests?|ax[ie]s|worker"
 )
 LIST_OF_NUMBERS = r"(?:[0-9][0-9.]*\s*(?:,|and|or|to|–|-|&|/)\s*)*"
 AFTER_LABEL = re.compile(rf"\b(?:{LABEL_WORDS})\s+{LIST_OF_NUMBERS}$", re.IGNORECASE)
@@ -228,7 +233,7 @@ def kind_of(prose: str, start: int, end: int) -> str | None:
         return None  # a size, 8×8: a quantity even where it is part of a data set's name
     if before[-1:].isalpha() or before[-1:] == "_" or NAME_WITH_NUMBER.search(before):
         return "name"
-    if VERSIONED.search(before) and re.fullmatch(r"[0-9]", number) and after[:1] != ".":
+    if VERSIONED.search(before) and re.fullmatch(r"[0-9]", number):
         return "name"
     if RANK.match(after) and number in {"1", "2", "3", "4"}:
         return "name"
@@ -255,7 +260,8 @@ def numbers_in(markdown: str) -> list[Number]:
     for marker in MARKER.finditer(markdown):
         body = MARKER_BODY.match(marker["body"].strip())
         phrase = body["phrase"] if body else None
-        spans = [m.span() for m in re.finditer(re.escape(phrase), prose)] if phrase else []
+        pattern = r"\s+".join(map(re.escape, phrase.split())) if phrase else None
+        spans = [m.span() for m in re.finditer(pattern, prose)] if pattern else []
         if body and body["reason"] and spans:
             allowed_spans += spans
         else:
