@@ -95,11 +95,14 @@ def cudnn_blockers(layer: keras.layers.Layer) -> list[str]:
     """List what keeps a recurrent layer from running on the fused cuDNN kernel.
 
     On a GPU with the TensorFlow backend, ``keras.layers.LSTM`` and ``keras.layers.GRU``
-    switch to NVIDIA's cuDNN implementation (several times faster) only when every
-    condition below holds; otherwise they fall back *silently* to the generic loop
-    (``use_cudnn=True`` turns the silence into an error). An empty list means the
-    configuration qualifies. Two run-time conditions are not checked here: a GPU must be
-    visible, and a mask, if any, must only pad the *end* of each sequence.
+    switch to NVIDIA's cuDNN implementation only when every condition below holds;
+    otherwise they fall back *silently* to the generic loop (``use_cudnn=True`` turns the
+    silence into an error). An empty list means the configuration qualifies. Two
+    run-time conditions are not checked here: a GPU must be visible, and a mask, if any,
+    must only pad the *end* of each sequence and leave none empty. That last one is no
+    fallback: ``_cudnn_lstm``/``_cudnn_gru`` in ``keras/src/backend/tensorflow/rnn.py``
+    check it with a ``tf.Assert``, which in a compiled function (``fit``, ``predict``)
+    fails when the graph runs (``tests/test_lstm_gru_keras_facts.py``).
 
     Args:
         layer: a Keras recurrent layer.
