@@ -1,4 +1,5 @@
-"""companion.models.cnn: the generic layer contract and input validation."""
+"""companion.models.cnn: the generic layer contract and input validation, for the CNN and
+for the perceptron it is compared with."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import keras
 import numpy as np
 import pytest
 
-from companion.models.cnn import conv_classifier
+from companion.models.cnn import (
+    conv_classifier,
+    dense_classifier,
+    dense_parameters,
+    dense_width_for,
+)
 
 
 def test_shapes_parameters_and_logits():
@@ -67,3 +73,113 @@ def test_bad_arguments_are_explained(kwargs, message):
     arguments = {"input_shape": (8, 8, 1), "classes": 10, **kwargs}
     with pytest.raises(ValueError, match=message):
         conv_classifier(**arguments)
+
+
+def test_dense_classifier_is_a_perceptron_with_logits():
+    model = dense_classifier((8, 8, 1), 10, hidden=(16, 12))
+    x = np.random.default_rng(3).random((4, 8, 8, 1)).astype(np.float32)
+    assert model(x).shape == (4, 10)
+    assert [layer.name for layer in model.layers] == [
+        "flatten",
+        "dense1",
+        "dense2",
+        "dropout",
+        "logits",
+    ]
+    assert model.get_layer("logits").activation is keras.activations.linear
+    assert model.count_params() == (64 + 1) * 16 + (16 + 1) * 12 + (12 + 1) * 10
+
+
+def test_dense_classifier_augments_like_the_cnn():
+    model = dense_classifier((8, 8, 1), 10, hidden=(8,), translation=0.125, dropout=0.0)
+    assert model.get_layer("augment").get_config()["height_factor"] == 0.125
+    x = np.random.default_rng(4).random((8, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_array_equal(model(x, training=False), model(x, training=False))
+
+
+@pytest.mark.parametrize("hidden", [(1,), (7, 3), (50, 50, 2)])
+def test_dense_parameters_counts_what_keras_builds(hidden):
+    model = dense_classifier((6, 5, 2), 4, hidden=hidden)
+    assert dense_parameters((6, 5, 2), 4, hidden) == model.count_params()
+
+
+@pytest.mark.parametrize("layers", [1, 2, 3])
+def test_dense_width_for_gives_the_closest_parameter_count(layers):
+    target = conv_classifier((8, 8, 1), 10).count_params()
+    width = dense_width_for(target, (8, 8, 1), 10, layers=layers)
+    gap = abs(dense_parameters((8, 8, 1), 10, (width,) * layers) - target)
+    for other in (width - 1, width + 1):
+        assert gap <= abs(dense_parameters((8, 8, 1), 10, (other,) * layers) - target)
+    built = dense_classifier((8, 8, 1), 10, hidden=(width,) * layers)
+    assert built.count_params() == dense_parameters((8, 8, 1), 10, (width,) * layers)
+
+
+def test_dense_width_for_a_tiny_budget_is_one_unit():
+    assert dense_width_for(1, (2, 2, 1), 2) == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: dense_classifier((8, 8), 10), ValueError, r"input_shape: expected \(height"),
+        (lambda: dense_classifier((8, 8, 1), 1), ValueError, "classes: expected an integer >= 2"),
+        (
+            lambda: dense_classifier((8, 8, 1), 10, hidden=()),
+            ValueError,
+            r"hidden: expected at least one hidden layer, got \(\)",
+        ),
+        (
+            lambda: dense_classifier((8, 8, 1), 10, hidden=128),
+            ValueError,
+            "hidden: expected at least one hidden layer, got 128",
+        ),
+        (
+            lambda: dense_classifier((8, 8, 1), 10, hidden=(4, 0)),
+            ValueError,
+            "hidden: expected an integer >= 1, got 0",
+        ),
+        (
+            lambda: dense_classifier((8, 8, 1), 10, hidden=(4.5,)),
+            TypeError,
+            "hidden: expected an integer >= 1, got 4.5",
+        ),
+        (
+            lambda: dense_classifier((8, 8, 1), 10, dropout=-0.1),
+            ValueError,
+            r"dropout: expected a rate in \[0, 1\), got -0.1",
+        ),
+        (
+            lambda: dense_classifier((8, 8, 1), 10, translation=0.5),
+            ValueError,
+            r"translation: expected a fraction in \[0, 0.5\), got 0.5",
+        ),
+        (
+            lambda: dense_parameters((8, 8, 1), 10, ()),
+            ValueError,
+            "hidden: expected at least one hidden layer",
+        ),
+        (
+            lambda: dense_width_for(0, (8, 8, 1), 10),
+            ValueError,
+            "parameters: expected an integer >= 1, got 0",
+        ),
+        (
+            lambda: dense_width_for(100, (8, 8, 1), 10, layers=0),
+            ValueError,
+            "layers: expected an integer >= 1, got 0",
+        ),
+        (
+            lambda: dense_width_for(100.0, (8, 8, 1), 10),
+            TypeError,
+            "parameters: expected an integer >= 1, got 100.0",
+        ),
+        (
+            lambda: dense_width_for(100, (8, 8), 10),
+            ValueError,
+            r"input_shape: expected \(height",
+        ),
+    ],
+)
+def test_bad_perceptron_arguments_are_explained(call, error, message):
+    with pytest.raises(error, match=f"^{message}"):
+        call()
