@@ -37,6 +37,7 @@ from companion import (
     check,
     conv,
     ctc,
+    diagrams,
     display,
     distribute,
     forecasting,
@@ -132,6 +133,14 @@ def _tiny_crnn():
     return crnn.crnn(8, 8, filters=(1, 1, 1), units=1)
 
 
+def _tiny_position_classifier():
+    return crnn.position_classifier(16, 16, filters=(1, 1, 1), units=1, max_length=2)
+
+
+def _tiny_dense_model():
+    return keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+
+
 def _tiny_forecaster():
     return forecasters.cnn_lstm_forecaster(4, filters=1, kernel_size=2, pool_size=1, units=1)
 
@@ -170,6 +179,8 @@ DENSE_AE = Lazy(_tiny_dense_autoencoder)
 LSTM_AE = Lazy(_tiny_lstm_autoencoder)
 CONVLSTM = Lazy(_tiny_convlstm)
 CRNN = Lazy(_tiny_crnn)
+POSITION_CLASSIFIER = Lazy(_tiny_position_classifier)
+DENSE_MODEL = Lazy(_tiny_dense_model)
 FORECASTER = Lazy(_tiny_forecaster)
 GENERATOR = Lazy(_tiny_generator)
 DISCRIMINATOR = Lazy(_tiny_discriminator)
@@ -1144,6 +1155,30 @@ CASES = [
     bad(training.generator_loss, (LOGITS,), {"kind": "wasserstein"}, ValueError, "kind", "unknown"),
     bad(training.discriminator_accuracy, (LOGITS, "x"), {}, TypeError, "fake_logits", "string"),
     bad(training.ProgressBar, (3,), {}, TypeError, "description", "integer"),
+    bad(
+        training.fit_and_evaluate,
+        ("model", (Z(2, 1), Z(2)), (Z(2, 1), Z(2))),
+        {"optimizer": "adam", "loss": "mse", "epochs": 1, "batch_size": 1},
+        TypeError,
+        "model",
+        "string-model",
+    ),
+    bad(
+        training.fit_and_evaluate,
+        (DENSE_MODEL, Z(2, 1), (Z(2, 1), Z(2))),
+        {"optimizer": "adam", "loss": "mse", "epochs": 1, "batch_size": 1},
+        TypeError,
+        "train",
+        "array-not-pair",
+    ),
+    bad(
+        training.fit_and_evaluate,
+        (DENSE_MODEL, (Z(2, 1), Z(2)), (Z(2, 1), Z(2))),
+        {"optimizer": "adam", "loss": "mse", "epochs": 0, "batch_size": 1},
+        ValueError,
+        "epochs",
+        "zero-epochs",
+    ),
     # --- companion.runtime: control groups ---------------------------------------------
     bad(runtime.usable_cpus, (3,), {}, TypeError, "cgroup_root", "integer"),
     bad(runtime.usable_cpus, (), {"membership": 0}, TypeError, "membership", "integer-text"),
@@ -1822,6 +1857,28 @@ CASES = [
         "translation",
         "string-translation",
     ),
+    bad(cnn.dense_classifier, ((8, 8), 10), {}, ValueError, "input_shape", "rank"),
+    bad(cnn.dense_classifier, ((8, 8, 1), 1), {}, ValueError, "classes", "one-class"),
+    bad(cnn.dense_classifier, ((8, 8, 1), 10), {"hidden": ()}, ValueError, "hidden", "no-layer"),
+    bad(cnn.dense_classifier, ((8, 8, 1), 10), {"hidden": 64}, ValueError, "hidden", "integer"),
+    bad(cnn.dense_classifier, ((8, 8, 1), 10), {"hidden": (0,)}, ValueError, "hidden", "zero"),
+    bad(cnn.dense_classifier, ((8, 8, 1), 10), {"hidden": (True,)}, TypeError, "hidden", "bool"),
+    bad(cnn.dense_classifier, ((8, 8, 1), 10), {"dropout": NAN}, ValueError, "dropout", "nan"),
+    bad(
+        cnn.dense_classifier,
+        ((8, 8, 1), 10),
+        {"translation": -0.1},
+        ValueError,
+        "translation",
+        "negative-translation",
+    ),
+    bad(cnn.dense_parameters, ((8, 8, 1), 10, ()), {}, ValueError, "hidden", "no-layer"),
+    bad(cnn.dense_parameters, ((8, 8, 1, 1), 10, (4,)), {}, ValueError, "input_shape", "rank"),
+    bad(cnn.dense_parameters, ((8, 8, 1), 1.5, (4,)), {}, TypeError, "classes", "float"),
+    bad(cnn.dense_width_for, (0, (8, 8, 1), 10), {}, ValueError, "parameters", "zero-parameters"),
+    bad(cnn.dense_width_for, (100.0, (8, 8, 1), 10), {}, TypeError, "parameters", "float"),
+    bad(cnn.dense_width_for, (100, (8, 8, 1), 10), {"layers": 0}, ValueError, "layers", "no-layer"),
+    bad(cnn.dense_width_for, (100, (8, 8), 10), {}, ValueError, "input_shape", "rank"),
     # --- companion.models.cnn_rnn ---------------------------------------------------------
     bad(cnn_rnn.rows_rnn, ((8, 8), 10), {}, ValueError, "input_shape", "rank"),
     bad(cnn_rnn.rows_rnn, ((8, 8, 1), 10), {"units": 0}, ValueError, "units", "zero-units"),
@@ -1984,8 +2041,45 @@ CASES = [
         "tolerance",
         "string-tolerance",
     ),
+    # --- companion.diagrams ----------------------------------------------------------------
+    bad(diagrams.unrolled_rnn, (0,), {}, ValueError, "steps", "zero-steps"),
+    bad(diagrams.unrolled_rnn, (), {"outputs": "some"}, ValueError, "outputs", "unknown"),
+    bad(diagrams.lstm_cell, (), {"weights": "yes"}, TypeError, "weights", "string"),
+    bad(diagrams.gru_cell, (), {"weights": 1}, TypeError, "weights", "int"),
+    bad(diagrams.convolution_geometry, (0, 3), {}, ValueError, "size", "zero-size"),
+    bad(diagrams.convolution_geometry, (3, 6), {}, ValueError, "kernel", "kernel-too-long"),
+    bad(diagrams.convolution_window, (), {"stride": 0}, ValueError, "stride", "zero-stride"),
+    bad(diagrams.map_to_sequence_shapes, (0, 4, 2), {}, ValueError, "height", "zero"),
+    bad(diagrams.map_to_sequence, (), {"channels": 2.5}, TypeError, "channels", "float"),
+    bad(diagrams.ctc_lattice_graph, ([1], 0), {}, ValueError, "steps", "zero-steps"),
+    bad(diagrams.ctc_lattice_graph, ([0, 1], 4), {}, ValueError, "label", "blank-in-label"),
+    bad(diagrams.ctc_lattice, (), {"path": "-33-3-7-"}, TypeError, "path", "string-path"),
     # --- companion.models.crnn ------------------------------------------------------------
     bad(crnn.crnn, (4,), {}, ValueError, "height", "low"),
+    bad(crnn.position_classifier, (16, 4), {}, ValueError, "width", "narrow"),
+    bad(crnn.position_classifier, (16, 16), {"max_length": 0}, ValueError, "max_length", "zero"),
+    bad(crnn.position_classifier, (16, 16), {"dropout": 1.0}, ValueError, "dropout", "one"),
+    bad(crnn.position_targets, ([[1, 2, 3]], 2, 10), {}, ValueError, "labels", "too-long"),
+    bad(crnn.position_targets, ([[10]], 2, 10), {}, ValueError, "labels", "symbol-too-big"),
+    bad(crnn.position_targets, ([[1]], 0, 10), {}, ValueError, "max_length", "zero"),
+    bad(crnn.read_positions, (POSITION_CLASSIFIER, Z(8, 8)), {}, ValueError, "images", "rank"),
+    bad(
+        crnn.read_positions,
+        (POSITION_CLASSIFIER, Z(1, 8, 8, 1)),
+        {},
+        ValueError,
+        "images",
+        "wrong-size",
+    ),
+    bad(crnn.batch_statistics_logits, ("model", Z(1, 8, 8, 1)), {}, TypeError, "model", "string"),
+    bad(
+        crnn.transcribe,
+        (CRNN, Z(1, 8, 8, 1)),
+        {"batch_statistics": 1},
+        TypeError,
+        "batch_statistics",
+        "int-mode",
+    ),
     bad(crnn.crnn, (16, 2), {}, ValueError, "width", "narrow"),
     bad(crnn.crnn, (16.0,), {}, TypeError, "height", "float-height"),
     bad(crnn.crnn, (16,), {"channels": True}, TypeError, "channels", "bool-channels"),
@@ -2259,6 +2353,10 @@ EXEMPT = {
     "companion.cells.GRUTrace": RESULT_RECORD,
     "companion.cells.GRUGradients": RESULT_RECORD,
     "companion.metrics.PairedComparison": RESULT_RECORD,
+    "companion.training.FitReport": RESULT_RECORD,
+    "companion.diagrams.ConvolutionGeometry": RESULT_RECORD,
+    "companion.diagrams.MapToSequenceShapes": RESULT_RECORD,
+    "companion.diagrams.CTCLattice": RESULT_RECORD,
     "companion.metrics.ForecastComparison": RESULT_RECORD,
     "companion.metrics.MotionStatistics": RESULT_RECORD,
     "companion.results.Record": RESULT_RECORD,
