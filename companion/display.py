@@ -102,8 +102,8 @@ def glue(name: str, value: Any, *, display: bool = False) -> None:
     """Store ``value`` under ``name`` for the book's prose (MyST-NB's ``glue:text`` role).
 
     NumPy scalars are converted to Python numbers so that format specs such as ``:.1%``
-    work, and a string is stored as itself (no quotes). With ``display=True`` the value
-    is also shown in the cell's output.
+    work, and a string is shown as itself (``"29,000"`` stays ``29,000``). With
+    ``display=True`` the value is also shown in the cell's output.
 
     Raises:
         ValueError: if ``name`` is empty.
@@ -115,10 +115,10 @@ def glue(name: str, value: Any, *, display: bool = False) -> None:
         raise ValueError(f"name: expected a non-empty string, got {name!r}")
     if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
         value = value.item()
-    if isinstance(value, str):  # the text itself, not its repr with quotes
-        bundle, metadata = {"text/plain": value}, {}
-    else:
-        bundle, metadata = format_display_data(value)
+    # A string is stored as its repr, as IPython shows it: MyST-NB's glue:text reads the
+    # text with ast.literal_eval (myst_nb/core/variables.py, format_plain_text), which
+    # turns an unquoted "29,000" into the tuple (29, 0) but a quoted one into the string.
+    bundle, metadata = format_display_data(value)
     prefix = "" if display else GLUE_HIDDEN_PREFIX
     metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
     ipython_display(

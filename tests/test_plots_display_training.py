@@ -92,9 +92,21 @@ def test_glue_emits_the_myst_nb_protocol(monkeypatch):
         "mime_prefix": display.GLUE_HIDDEN_PREFIX,
     }
     display.glue("word", "better than")
-    assert shown[1][0][0] == {display.GLUE_HIDDEN_PREFIX + "text/plain": "better than"}
+    assert shown[1][0][0] == {display.GLUE_HIDDEN_PREFIX + "text/plain": "'better than'"}
     with pytest.raises(ValueError, match="name: expected a non-empty string"):
         display.glue("", 1)
+
+
+@pytest.mark.parametrize("text", ["29,000", "better than", "1e3", "(a, b)", "3 of 5", "0.5"])
+def test_glued_strings_render_as_themselves_in_the_book(monkeypatch, text):
+    # MyST-NB's own rendering of glue:text, which literal-evaluates the stored text.
+    from myst_nb.core.variables import format_plain_text
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append(a[0]))
+    display.glue("value", text)
+    (stored,) = shown[0].values()
+    assert format_plain_text(stored, "") == text
 
 
 def test_show_source_returns_the_code():
