@@ -31,6 +31,12 @@ BUILDERS: dict[str, Callable[[], keras.Model]] = {
     "04 rows RNN": lambda: cnn_rnn.rows_rnn((8, 8, 1), 10, units=4),
     "04 CNN -> RNN": lambda: cnn_rnn.cnn_rnn((8, 8, 1), 10, filters=(4, 8), units=4),
     "04 fusion": lambda: cnn_rnn.fusion_model((8, 8, 1), 10, filters=(4, 8), units=4, features=4),
+    "04 early fusion": lambda: cnn_rnn.early_fusion_model(
+        (8, 8, 1), 10, filters=(4, 8), units=4, features=4
+    ),
+    "05 per-position CNN": lambda: crnn.position_classifier(
+        16, 16, filters=(2, 2, 2), units=4, max_length=3
+    ),
     "05 CRNN": lambda: crnn.crnn(16, 48, filters=(4, 8, 8), units=4),
     "05 masked CRNN": lambda: crnn.crnn(16, 48, filters=(4, 8, 8), units=4, masked_width=True),
     "06 CNN-LSTM forecaster": lambda: forecasting.cnn_lstm_forecaster(24, 3, filters=4, units=4),
