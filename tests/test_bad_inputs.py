@@ -33,6 +33,7 @@ import companion.data
 import companion.models
 from companion import (
     bench,
+    bptt,
     cells,
     check,
     conv,
@@ -181,6 +182,7 @@ CONVLSTM = Lazy(_tiny_convlstm)
 CRNN = Lazy(_tiny_crnn)
 POSITION_CLASSIFIER = Lazy(_tiny_position_classifier)
 DENSE_MODEL = Lazy(_tiny_dense_model)
+RNN_LAYER = Lazy(lambda: keras.layers.SimpleRNN(1))
 FORECASTER = Lazy(_tiny_forecaster)
 GENERATOR = Lazy(_tiny_generator)
 DISCRIMINATOR = Lazy(_tiny_discriminator)
@@ -221,6 +223,28 @@ def bad(fn, args, kwargs, error, arg, why, *, match=None):
 
 
 CASES = [
+    # --- companion.bptt ---------------------------------------------------------------------
+    bad(bptt.chunk_starts, (0, 2), {}, ValueError, "steps", "zero-steps"),
+    bad(bptt.chunk_starts, (3, True), {}, TypeError, "truncate", "bool"),
+    bad(
+        bptt.truncated_elman_backward,
+        (Z(1, 3, 2), cells.ElmanWeights.random(2, 2, seed=0), Z(1, 3, 2), 0),
+        {},
+        ValueError,
+        "truncate",
+        "zero",
+    ),
+    bad(
+        bptt.truncated_elman_backward,
+        (Z(1, 3, 2), cells.ElmanWeights.random(2, 2, seed=0), Z(1, 4, 2), 2),
+        {},
+        ValueError,
+        "upstream",
+        "wrong-time-axis",
+    ),
+    bad(bptt.truncated_rnn, ("rnn", Z(1, 3, 2), 1), {}, TypeError, "layer", "string"),
+    bad(bptt.truncated_rnn, (RNN_LAYER, Z(3, 2), 1), {}, ValueError, "inputs", "2-D"),
+    bad(bptt.truncated_rnn, (RNN_LAYER, Z(1, 3, 2), 1.5), {}, TypeError, "truncate", "float"),
     # --- companion.validation --------------------------------------------------------------
     bad(validation.as_float_array, ("v", "abc"), {}, TypeError, "v", "string"),
     bad(validation.as_float_array, ("v", [[1.0], [2.0, 3.0]]), {}, TypeError, "v", "ragged"),
@@ -2333,6 +2357,8 @@ LAYER_WITHOUT_ARGUMENTS = (
     "a Keras layer with no arguments of its own; its inputs are tensors from other layers"
 )
 EXEMPT = {
+    "companion.bptt.GradientNormModel": "a keras.Model built from inputs and outputs as "
+    "keras.Model is; Keras checks those",
     "companion.runtime.mode": NO_ARGUMENTS,
     "companion.runtime.is_fast": NO_ARGUMENTS,
     "companion.runtime.in_colab": NO_ARGUMENTS,
