@@ -360,6 +360,23 @@ def _gate(
 GATE_BOX = (1.1, 0.66)
 
 
+def _state_path(
+    ax: Axes, product: tuple[float, float], total: tuple[float, float], state: str, gate: str
+) -> None:
+    """The state path across the top of a gated cell: ``state_{t-1}``, times ``gate``, plus
+    what is written, to ``state_t``."""
+    top = product[1]
+    ax.text(0.1, top, f"${state}_{{t-1}}$", ha="center", va="center", fontsize=12)
+    _arrow(ax, (0.55, top), (product[0] - 0.22, top), head=False)
+    _arrow(ax, (product[0] + 0.22, top), (total[0] - 0.22, top), head=False)
+    _arrow(ax, (total[0] + 0.22, top), (12.0, top))
+    ax.text(12.45, top, f"${state}_t$", ha="center", va="center", fontsize=12)
+    label = f"${gate}\\odot{state}_{{t-1}}$"
+    ax.text((product[0] + total[0]) / 2, top + 0.12, label, ha="center", va="bottom", fontsize=9)
+    _operator(ax, product, "product")
+    _operator(ax, total, "sum")
+
+
 @_styled
 def lstm_cell(*, weights: bool = True, peepholes: bool = False, title: str | None = None) -> Figure:
     """One step of chapter 2's LSTM: the gates :math:`\\mathbf{f}_t`, :math:`\\mathbf{i}_t`,
@@ -390,21 +407,7 @@ def lstm_cell(*, weights: bool = True, peepholes: bool = False, title: str | Non
 
     # The cell state: c_{t-1} -> (forget) -> (+ written) -> c_t.
     forget, add, show = (3.2, top), (6.4, top), (10.1, top)
-    ax.text(0.1, top, "$\\mathbf{c}_{t-1}$", ha="center", va="center", fontsize=12)
-    _arrow(ax, (0.55, top), (forget[0] - 0.22, top), head=False)
-    _arrow(ax, (forget[0] + 0.22, top), (add[0] - 0.22, top), head=False)
-    _arrow(ax, (add[0] + 0.22, top), (12.0, top))
-    ax.text(12.45, top, "$\\mathbf{c}_t$", ha="center", va="center", fontsize=12)
-    ax.text(
-        (forget[0] + add[0]) / 2,
-        top + 0.12,
-        "$\\mathbf{f}_t\\odot\\mathbf{c}_{t-1}$",
-        ha="center",
-        va="bottom",
-        fontsize=9,
-    )
-    _operator(ax, forget, "product")
-    _operator(ax, add, "sum")
+    _state_path(ax, forget, add, "\\mathbf{c}", "\\mathbf{f}_t")
 
     # The input bus: h_{t-1} from the left, x_t from below, read by all four gates.
     ax.text(0.1, bus, "$\\mathbf{h}_{t-1}$", ha="center", va="center", fontsize=12)
@@ -527,21 +530,7 @@ def gru_cell(*, weights: bool = True, title: str | None = None) -> Figure:
 
     # The state path: h_{t-1} -> (kept: z_t) -> (+ new: 1 - z_t) -> h_t.
     keep, add = (3.0, top), (9.6, top)
-    ax.text(0.1, top, "$\\mathbf{h}_{t-1}$", ha="center", va="center", fontsize=12)
-    _arrow(ax, (0.55, top), (keep[0] - 0.22, top), head=False)
-    _arrow(ax, (keep[0] + 0.22, top), (add[0] - 0.22, top), head=False)
-    _arrow(ax, (add[0] + 0.22, top), (12.0, top))
-    ax.text(12.45, top, "$\\mathbf{h}_t$", ha="center", va="center", fontsize=12)
-    ax.text(
-        (keep[0] + add[0]) / 2,
-        top + 0.12,
-        "$\\mathbf{z}_t\\odot\\mathbf{h}_{t-1}$",
-        ha="center",
-        va="bottom",
-        fontsize=9,
-    )
-    _operator(ax, keep, "product")
-    _operator(ax, add, "sum")
+    _state_path(ax, keep, add, "\\mathbf{h}", "\\mathbf{z}_t")
 
     # The input bus: h_{t-1} comes down from the state path, x_t up from below.
     _dot(ax, (1.3, top))
