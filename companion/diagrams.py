@@ -360,6 +360,20 @@ def _gate(
 GATE_BOX = (1.1, 0.66)
 
 
+def _gate_weight_names(gates: str, weights: bool) -> dict[str, list[str] | None]:
+    """Per gate letter, the labels of its input and recurrent weights and bias (or None)."""
+    return {
+        gate: [
+            f"$\\mathbf{{W}}_{{x{gate}}}$",
+            f"$\\mathbf{{W}}_{{h{gate}}}$",
+            f"$\\mathbf{{b}}_{{{gate}}}$",
+        ]
+        if weights
+        else None
+        for gate in gates
+    }
+
+
 def _state_path(
     ax: Axes, product: tuple[float, float], total: tuple[float, float], state: str, gate: str
 ) -> None:
@@ -415,16 +429,7 @@ def lstm_cell(*, weights: bool = True, peepholes: bool = False, title: str | Non
     ax.text(1.8, -0.65, "$\\mathbf{x}_t$", ha="center", va="center", fontsize=12)
     _arrow(ax, (1.8, -0.4), (1.8, bus), head=False)
     _dot(ax, (1.8, bus))
-    names = {
-        gate: [
-            f"$\\mathbf{{W}}_{{x{gate}}}$",
-            f"$\\mathbf{{W}}_{{h{gate}}}$",
-            f"$\\mathbf{{b}}_{{{gate}}}$",
-        ]
-        if weights
-        else None
-        for gate in "ifco"
-    }
+    names = _gate_weight_names("ifco", weights)
     _gate(ax, 3.2, gates, "$\\sigma$", names["f"], gid="gate-f", bus=bus, name="forget")
     _gate(ax, 4.8, gates, "$\\sigma$", names["i"], gid="gate-i", bus=bus, name="input")
     _gate(
@@ -538,16 +543,7 @@ def gru_cell(*, weights: bool = True, title: str | None = None) -> Figure:
     ax.text(1.9, -0.6, "$\\mathbf{x}_t$", ha="center", va="center", fontsize=12)
     _arrow(ax, (1.9, -0.4), (1.9, bus), head=False)
     _dot(ax, (1.9, bus))
-    names = {
-        gate: [
-            f"$\\mathbf{{W}}_{{x{gate}}}$",
-            f"$\\mathbf{{W}}_{{h{gate}}}$",
-            f"$\\mathbf{{b}}_{{{gate}}}$",
-        ]
-        if weights
-        else None
-        for gate in "zr"
-    }
+    names = _gate_weight_names("zr", weights)
     _gate(ax, 3.0, gates, "$\\sigma$", names["z"], gid="gate-z", bus=bus, name="update")
     _gate(ax, 5.0, gates, "$\\sigma$", names["r"], gid="gate-r", bus=bus, name="reset")
 
