@@ -199,6 +199,16 @@ def position_targets(
     return targets
 
 
+def _image_batch(images: Any) -> np.ndarray:
+    """``images`` as a float32 ``(n, height, width, channels)`` array, or a named error."""
+    images = as_float_array("images", images).astype(np.float32)
+    if images.ndim != 4:
+        raise ValueError(
+            f"images: expected a 4-D batch (n, height, width, channels), got shape {images.shape}"
+        )
+    return images
+
+
 def read_positions(model: keras.Model, images: Any, *, batch_size: int = 256) -> list[list[int]]:
     """Read images with a :func:`position_classifier`: the best class of each position,
     "no character" dropped.
@@ -206,11 +216,7 @@ def read_positions(model: keras.Model, images: Any, *, batch_size: int = 256) ->
     Raises:
         ValueError: for images of the wrong rank or size for this model.
     """
-    images = as_float_array("images", images).astype(np.float32)
-    if images.ndim != 4:
-        raise ValueError(
-            f"images: expected a 4-D batch (n, height, width, channels), got shape {images.shape}"
-        )
+    images = _image_batch(images)
     check_shape("images", images, model.input.shape)
     batch_size = check_positive_int("batch_size", batch_size)
     classes = np.argmax(model.predict(images, batch_size=batch_size, verbose=0), axis=-1)
@@ -250,11 +256,7 @@ def transcribe(
             (e.g. colour images for a grey model), or widths missing or given for the
             wrong model.
     """
-    images = as_float_array("images", images).astype(np.float32)
-    if images.ndim != 4:
-        raise ValueError(
-            f"images: expected a 4-D batch (n, height, width, channels), got shape {images.shape}"
-        )
+    images = _image_batch(images)
     batch_size = check_positive_int("batch_size", batch_size)
     masked = isinstance(model.input, dict)
     check_shape("images", images, (model.input["image"] if masked else model.input).shape)
