@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from companion.validation import as_float_array, check_positive_int
+from companion.validation import as_float_array, check_positive_int, check_sequence
 
 BLANK = 0
 
@@ -47,12 +47,6 @@ def _one_dimensional(name: str, values: Any) -> np.ndarray:
     if array.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D sequence, got shape {array.shape}")
     return array
-
-
-def _check_sequences(name: str, values: Any) -> None:
-    """Check that ``values`` is a sequence (a list, a tuple, a string, an array)."""
-    if not isinstance(values, Sequence | np.ndarray):
-        raise TypeError(f"{name}: expected a sequence, got {type(values).__name__}")
 
 
 def _check_log_probs(log_probs: Any) -> np.ndarray:
@@ -149,7 +143,7 @@ def pad_labels(
         ValueError: for no labels, negative symbols, or a ``length`` shorter than the
             longest label.
     """
-    _check_sequences("labels", labels)
+    check_sequence("labels", labels)
     if len(labels) == 0:
         raise ValueError("labels: expected at least one label, got none")
     offset = check_positive_int("offset", offset, minimum=0)
@@ -201,7 +195,7 @@ def ctc_loss(
     """
     logits = as_float_array("logits", logits, ndim=3, axes=("batch", "time", "classes"))
     batch, steps, _ = logits.shape
-    _check_sequences("labels", labels)
+    check_sequence("labels", labels)
     if len(labels) != batch:
         raise ValueError(
             f"labels: expected {batch} labellings (one per sequence), got {len(labels)}"
@@ -215,7 +209,7 @@ def _input_lengths(input_lengths: Sequence[int] | None, batch: int, steps: int) 
     """The valid time steps of each sequence: all ``steps`` when ``None``, else checked."""
     if input_lengths is None:
         return [steps] * batch
-    _check_sequences("input_lengths", input_lengths)
+    check_sequence("input_lengths", input_lengths)
     lengths = []
     for length in input_lengths:
         if isinstance(length, bool) or not isinstance(length, int | np.integer):

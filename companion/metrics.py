@@ -12,7 +12,12 @@ from typing import Any
 
 import numpy as np
 
-from companion.validation import as_float_array, check_positive_int, is_real_number
+from companion.validation import (
+    as_float_array,
+    check_positive_int,
+    check_sequence,
+    is_real_number,
+)
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,6 @@ class PairedComparison:
         return "the difference is within noise (|z| < 2)"
 
 
-def _check_sequence(name: str, values: Any, expected: str = "a sequence") -> None:
-    """Check that ``values`` is a sequence (a list, a tuple, a string, an array)."""
-    if not isinstance(values, Sequence | np.ndarray):
-        raise TypeError(f"{name}: expected {expected}, got {type(values).__name__}")
-
-
 def paired_comparison(
     truth: Sequence[Any], answers_a: Sequence[Any], answers_b: Sequence[Any]
 ) -> PairedComparison:
@@ -59,7 +58,7 @@ def paired_comparison(
         ValueError: if the three sequences differ in length or are empty.
     """
     for name, values in (("truth", truth), ("answers_a", answers_a), ("answers_b", answers_b)):
-        _check_sequence(name, values, "a sequence of answers")
+        check_sequence(name, values, "a sequence of answers")
     if not len(truth):
         raise ValueError("truth: expected at least one test item, got none")
     if not len(answers_a) == len(answers_b) == len(truth):
@@ -74,8 +73,8 @@ def paired_comparison(
 
 def edit_distance(reference: Sequence[Any], hypothesis: Sequence[Any]) -> int:
     """Levenshtein distance: the fewest insertions, deletions and substitutions."""
-    _check_sequence("reference", reference)
-    _check_sequence("hypothesis", hypothesis)
+    check_sequence("reference", reference)
+    check_sequence("hypothesis", hypothesis)
     previous = list(range(len(hypothesis) + 1))
     for i, ref in enumerate(reference, start=1):
         current = [i]
@@ -93,8 +92,8 @@ def character_error_rate(
     Raises:
         ValueError: if the two lists differ in length or the references are all empty.
     """
-    _check_sequence("references", references)
-    _check_sequence("hypotheses", hypotheses)
+    check_sequence("references", references)
+    check_sequence("hypotheses", hypotheses)
     if len(references) != len(hypotheses):
         raise ValueError(
             f"hypotheses: expected {len(references)} (one per reference), got {len(hypotheses)}"
@@ -113,8 +112,8 @@ def sequence_accuracy(
     Raises:
         ValueError: if the two lists differ in length or are empty.
     """
-    _check_sequence("references", references)
-    _check_sequence("hypotheses", hypotheses)
+    check_sequence("references", references)
+    check_sequence("hypotheses", hypotheses)
     if len(references) != len(hypotheses) or not len(references):
         raise ValueError(
             f"hypotheses: expected {len(references)} (one per reference, at least one), "

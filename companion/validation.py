@@ -118,3 +118,13 @@ def check_image_shape(name: str, shape: Sequence[int]) -> tuple[int, int, int]:
         raise ValueError(f"{name}: expected (height, width, channels), got {tuple(shape)}")
     height, width, channels = (check_positive_int(name, axis) for axis in shape)
     return height, width, channels
+
+
+def check_sequence(name: str, values: Any, expected: str = "a sequence") -> None:
+    """Check that ``values`` is a sequence (a list, a tuple, a string, an array).
+
+    Raises:
+        TypeError: ``"{name}: expected {expected}, got <type>"``.
+    """
+    if not isinstance(values, Sequence | np.ndarray):
+        raise TypeError(f"{name}: expected {expected}, got {type(values).__name__}")

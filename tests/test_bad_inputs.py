@@ -260,6 +260,7 @@ CASES = [
     bad(validation.check_number, ("x", True, "a number"), {}, TypeError, "x", "bool"),
     bad(validation.check_number, ("x", np.float32(1), "a number"), {}, TypeError, "x", "float32"),
     bad(validation.check_choice, ("kind", "c", ("a", "b")), {}, ValueError, "kind", "unknown"),
+    bad(validation.check_sequence, ("values", 3), {}, TypeError, "values", "integer"),
     bad(validation.check_image_shape, ("shape", (8, 8)), {}, ValueError, "shape", "rank"),
     bad(validation.check_image_shape, ("shape", (8, 0, 1)), {}, ValueError, "shape", "zero"),
     bad(validation.check_image_shape, ("shape", (8, 8.0, 1)), {}, TypeError, "shape", "float"),
