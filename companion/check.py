@@ -89,8 +89,13 @@ def _run(
     cases: list[_Case],
     reference: Callable[..., Any],
     mistakes: Mistakes,
+    shape_hint: str = "",
 ) -> CheckResult:
-    """Compare ``fn`` with ``reference`` on every case; diagnose the first failure."""
+    """Compare ``fn`` with ``reference`` on every case; diagnose the first failure.
+
+    ``shape_hint`` is added to the message when ``fn`` raises a ``ValueError`` (NumPy's
+    error for a matrix product of mismatched shapes, as transposed weights give).
+    """
     _check_callable(fn)
     for number, case in enumerate(cases, start=1):
         want = np.asarray(reference(*case.args, **case.kwargs), dtype=np.float64)
@@ -99,6 +104,8 @@ def _run(
             got_raw = fn(*case.args, **case.kwargs)
         except Exception as error:  # the reader's code may raise anything
             message = f"{where}: your function raised {type(error).__name__}: {error}"
+            if shape_hint and isinstance(error, ValueError):
+                message += f". {shape_hint}"
             return CheckResult(name, False, number, message)
         try:
             got = np.asarray(got_raw, dtype=np.float64)
@@ -234,6 +241,11 @@ def _lstm_step(x_t, h_prev, c_prev, kernel, recurrent, bias, order="ifco"):
     return np.stack([o * np.tanh(c), c])
 
 
+def _blocks_transposed(recurrent: np.ndarray, gates: int) -> np.ndarray:
+    """Every gate's square ``(units, units)`` block of the recurrent kernel, transposed."""
+    return np.concatenate([block.T for block in np.split(recurrent, gates, axis=-1)], axis=-1)
+
+
 def _lstm_reference(x_t, h_prev, c_prev, kernel, recurrent, bias):
     weights = cells.LSTMWeights(kernel, recurrent, bias)
     h, c = cells.lstm_forward(x_t[:, None], weights, h_prev, c_prev)
@@ -269,7 +281,17 @@ _LSTM_MISTAKES: Mistakes = {
     "h_t uses the previous cell state: h_t = o_t * tanh(c_t), with the new c_t": (
         _lstm_old_cell_output
     ),
+    "each gate's recurrent matrix is transposed: use h_prev @ W_h, not h_prev @ W_h.T "
+    "(row vectors, Keras' layout)": (
+        lambda x, h, c, k, r, b: _lstm_step(x, h, c, k, _blocks_transposed(r, 4), b)
+    ),
 }
+
+_STEP_SHAPE_HINT = (
+    "Check the shapes: in Keras' layout, with row vectors, kernel is (features, {gates} "
+    "units) and recurrent_kernel (units, {gates} units), used as x_t @ kernel + h_prev @ "
+    "recurrent_kernel, with no transposes"
+)
 
 
 def check_lstm_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
@@ -285,7 +307,8 @@ def check_lstm_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
         for case in _step_cases(seed, 4, gru=False)
     ]
     stacked = _lstm_stacked(fn)
-    return _run("lstm_step", stacked, cases, _lstm_reference, _LSTM_MISTAKES)
+    hint = _STEP_SHAPE_HINT.format(gates=4)
+    return _run("lstm_step", stacked, cases, _lstm_reference, _LSTM_MISTAKES, hint)
 
 
 def _gru_step(x_t, h_prev, kernel, recurrent, bias, *, order="zrh", swap_update=False):
@@ -334,6 +357,10 @@ _GRU_MISTAKES: Mistakes = {
     ),
     "the reset gate multiplies h_prev before the matrix product (reset_after=False); "
     "Keras' default applies it after: r_t * (h_prev W_hh + b_hh)": _gru_reset_before,
+    "each gate's recurrent matrix is transposed: use h_prev @ W_h, not h_prev @ W_h.T "
+    "(row vectors, Keras' layout)": (
+        lambda x, h, k, r, b: _gru_step(x, h, k, _blocks_transposed(r, 3), b)
+    ),
 }
 
 
@@ -345,7 +372,8 @@ def check_gru_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
     (:class:`companion.cells.GRUWeights`). Chapter 2, exercise 2.
     """
     cases = list(_step_cases(seed, 3, gru=True))
-    return _run("gru_step", fn, cases, _gru_reference, _GRU_MISTAKES)
+    hint = _STEP_SHAPE_HINT.format(gates=3)
+    return _run("gru_step", fn, cases, _gru_reference, _GRU_MISTAKES, hint)
 
 
 # --- chapter 3: convolution and pooling --------------------------------------------------

@@ -26,14 +26,29 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, order="ifco")
     return sigmoid(gates["o"]) * np.tanh(c), c
 
 
-def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, swap=False):
+def lstm_step_per_gate(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """Each gate's weights taken apart, and its recurrent block transposed (column-vector
+    habit): W_hi.T instead of W_hi."""
+    n = h_prev.shape[1]
+    i, f, g, o = (
+        x_t @ kernel[:, k * n : (k + 1) * n]
+        + h_prev @ recurrent_kernel[:, k * n : (k + 1) * n].T
+        + bias[k * n : (k + 1) * n]
+        for k in range(4)
+    )
+    c = sigmoid(f) * c_prev + sigmoid(i) * np.tanh(g)
+    return sigmoid(o) * np.tanh(c), c
+
+
+def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, swap=False, transpose=False):
     n = h_prev.shape[1]
     xz, xr, xh = (
         x_t @ kernel[:, i * n : (i + 1) * n] + bias[0, i * n : (i + 1) * n] for i in range(3)
     )
+    blocks = [recurrent_kernel[:, i * n : (i + 1) * n] for i in range(3)]
     hz, hr, hh = (
-        h_prev @ recurrent_kernel[:, i * n : (i + 1) * n] + bias[1, i * n : (i + 1) * n]
-        for i in range(3)
+        h_prev @ (block.T if transpose else block) + bias[1, i * n : (i + 1) * n]
+        for i, block in enumerate(blocks)
     )
     z, r = sigmoid(xz + hz), sigmoid(xr + hr)
     candidate = np.tanh(xh + r * hh)
@@ -84,12 +99,14 @@ def max_pool2d(x, pool_size=2, strides=None, padding="valid", pad_value=-np.inf)
     ).transpose(2, 0, 1, 3)
 
 
-def ctc_loss(log_probs, labels, skip_repeats=False):
+def ctc_loss(log_probs, labels, skip_repeats=False, start_on_label=True, end_on_blank=True):
     extended = [0]
     for label in labels:
         extended += [label, 0]
     alpha = np.full(len(extended), -np.inf)
-    alpha[0], alpha[1] = log_probs[0, 0], log_probs[0, extended[1]]
+    alpha[0] = log_probs[0, 0]
+    if start_on_label:
+        alpha[1] = log_probs[0, extended[1]]
     for t in range(1, len(log_probs)):
         previous = alpha.copy()
         for s in range(len(extended)):
@@ -99,7 +116,7 @@ def ctc_loss(log_probs, labels, skip_repeats=False):
             if s >= 2 and extended[s] != 0 and (skip_repeats or extended[s] != extended[s - 2]):
                 total = np.logaddexp(total, previous[s - 2])
             alpha[s] = total + log_probs[t, extended[s]]
-    return -np.logaddexp(alpha[-1], alpha[-2])
+    return -np.logaddexp(alpha[-1], alpha[-2]) if end_on_blank else -alpha[-2]
 
 
 def convlstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, order="ifco",
@@ -180,6 +197,12 @@ def test_a_correct_solution_passes(checker, solution):
         ),
         (check.check_lstm_step, lambda *a: lstm_step(*a, order="ifoc"), "order i, f, o, c"),
         (check.check_lstm_step, lambda *a: lstm_step(*a, order="fico"), "order f, i, c, o"),
+        (check.check_lstm_step, lstm_step_per_gate, "recurrent matrix is transposed"),
+        (
+            check.check_gru_step,
+            lambda *a: gru_step(*a, transpose=True),
+            "recurrent matrix is transposed",
+        ),
         (
             check.check_gru_step,
             lambda *a: gru_step(*a, swap=True),
@@ -193,6 +216,16 @@ def test_a_correct_solution_passes(checker, solution):
         ),
         (check.check_ctc_loss, lambda *a: ctc_loss(*a, skip_repeats=True), "skips over the blank"),
         (check.check_ctc_loss, lambda *a: -ctc_loss(*a), "the sign"),
+        (
+            check.check_ctc_loss,
+            lambda *a: ctc_loss(*a, start_on_label=False),
+            "only paths starting with a blank",
+        ),
+        (
+            check.check_ctc_loss,
+            lambda *a: ctc_loss(*a, end_on_blank=False),
+            "only paths ending on the last label",
+        ),
         (check.check_mase, lambda *a, **k: mase(*a, **k, scale_period=1), "ignores the season"),
         (check.check_mase, lambda *a, **k: 1 / mase(*a, **k), "upside down"),
         (check.check_mase, lambda *a, **k: mase(*a, **k, squared=True), "squared errors"),
@@ -214,6 +247,31 @@ def test_a_typical_mistake_is_caught_and_named(checker, wrong, cause):
     result = checker(wrong)
     assert not result
     assert "Likely cause: " in result.message and cause in result.message, result.message
+
+
+@pytest.mark.parametrize(
+    ("checker", "wrong", "gates"),
+    [
+        (
+            check.check_lstm_step,
+            lambda x, h, c, kernel, recurrent, bias: lstm_step(x, h, c, kernel, recurrent.T, bias),
+            4,
+        ),
+        (
+            check.check_gru_step,
+            lambda x, h, kernel, recurrent, bias: gru_step(x, h, kernel, recurrent.T, bias),
+            3,
+        ),
+    ],
+)
+def test_a_transposed_weight_matrix_gets_the_layout(checker, wrong, gates):
+    """Transposing a whole (units, gates * units) matrix fails in NumPy's matmul; the
+    message adds the shapes Keras' layout expects."""
+    result = checker(wrong)
+    assert not result
+    assert "your function raised ValueError" in result.message, result.message
+    assert f"recurrent_kernel (units, {gates} units)" in result.message, result.message
+    assert "no transposes" in result.message
 
 
 def test_symmetric_same_padding_is_named():
