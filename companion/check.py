@@ -246,6 +246,12 @@ def _blocks_transposed(recurrent: np.ndarray, gates: int) -> np.ndarray:
     return np.concatenate([block.T for block in np.split(recurrent, gates, axis=-1)], axis=-1)
 
 
+_TRANSPOSED_BLOCKS = (
+    "each gate's recurrent matrix is transposed: use h_prev @ W_h, not h_prev @ W_h.T "
+    "(row vectors, Keras' layout)"
+)
+
+
 def _lstm_reference(x_t, h_prev, c_prev, kernel, recurrent, bias):
     weights = cells.LSTMWeights(kernel, recurrent, bias)
     h, c = cells.lstm_forward(x_t[:, None], weights, h_prev, c_prev)
@@ -281,8 +287,7 @@ _LSTM_MISTAKES: Mistakes = {
     "h_t uses the previous cell state: h_t = o_t * tanh(c_t), with the new c_t": (
         _lstm_old_cell_output
     ),
-    "each gate's recurrent matrix is transposed: use h_prev @ W_h, not h_prev @ W_h.T "
-    "(row vectors, Keras' layout)": (
+    _TRANSPOSED_BLOCKS: (
         lambda x, h, c, k, r, b: _lstm_step(x, h, c, k, _blocks_transposed(r, 4), b)
     ),
 }
@@ -357,10 +362,7 @@ _GRU_MISTAKES: Mistakes = {
     ),
     "the reset gate multiplies h_prev before the matrix product (reset_after=False); "
     "Keras' default applies it after: r_t * (h_prev W_hh + b_hh)": _gru_reset_before,
-    "each gate's recurrent matrix is transposed: use h_prev @ W_h, not h_prev @ W_h.T "
-    "(row vectors, Keras' layout)": (
-        lambda x, h, k, r, b: _gru_step(x, h, k, _blocks_transposed(r, 3), b)
-    ),
+    _TRANSPOSED_BLOCKS: (lambda x, h, k, r, b: _gru_step(x, h, k, _blocks_transposed(r, 3), b)),
 }
 
 
