@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from companion import runtime
-from companion.training import fit_and_evaluate
+from companion.training import fit_and_evaluate, training_pairs
 
 
 def _classifier() -> keras.Model:
@@ -45,6 +45,32 @@ def test_report_holds_history_test_scores_and_per_item_classes():
         report.test_outputs, report.model.predict(x_test, verbose=0), rtol=1e-6
     )
     assert report.seconds > 0
+
+
+def test_training_pairs_is_keras_own_validation_cut():
+    # floor(n * (1 - share)) fitted, the rest validate, as Keras' validation_split cuts.
+    assert training_pairs(200, 0.1) == 180
+    assert training_pairs(10, 0.25) == 7
+    assert training_pairs(10, 0.0) == 10
+    x, y = _data(20, 3)
+    model = _classifier()
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    history = model.fit(x, y, validation_split=0.25, epochs=1, batch_size=100, verbose=0)
+    expected = model.evaluate(
+        x[training_pairs(20, 0.25) :], y[training_pairs(20, 0.25) :], verbose=0
+    )
+    np.testing.assert_allclose(history.history["val_loss"][0], expected, rtol=1e-6)
+
+
+def test_validation_curve_uses_the_held_out_tail_and_the_batch_order_follows_the_seed():
+    report = _run(epochs=2)
+    x, y = _data(200, 1)
+    tail = report.model.evaluate(x[180:], y[180:], verbose=0, batch_size=16, return_dict=True)
+    np.testing.assert_allclose(report.history["val_loss"][-1], tail["loss"], rtol=1e-5)
+    # seed_everything(0) inside _run fixes the shuffle seed: two runs agree exactly...
+    np.testing.assert_array_equal(_run(epochs=2).test_outputs, report.test_outputs)
+    # ...and an explicit, different shuffle seed changes the batch order, hence the weights.
+    assert not np.allclose(_run(epochs=2, shuffle_seed=12345).test_outputs, report.test_outputs)
 
 
 def test_callbacks_run_beside_the_progress_bar():
