@@ -169,6 +169,7 @@ class _RunningMax(keras.metrics.Metric):
         self.largest.assign(0.0)
 
 
+@keras.saving.register_keras_serializable(package="companion")
 class GradientNormModel(keras.Model):
     """A functional Keras model whose ``fit`` logs the norm of every batch's gradient.
 

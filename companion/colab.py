@@ -27,7 +27,9 @@ def setup_cell_source() -> str:
     The cell installs the companion package only when ``import companion`` would fail
     (a fresh Colab runtime); it never installs, upgrades or replaces TensorFlow, whose
     Colab build is the one with GPU support. ``COMPANION_SOURCE`` overrides where the
-    package comes from (a local checkout, a wheel).
+    package comes from (a local checkout, a wheel). It then prints the TensorFlow and
+    Keras versions and the device, so a reader sees at once what the notebook runs on
+    (``companion`` is imported first: it sizes TensorFlow's thread pools before they exist).
     """
     return f'''\
 # Installs the course's companion package when it is missing (e.g. in Colab).
@@ -39,4 +41,8 @@ import sys
 
 if importlib.util.find_spec("companion") is None:
     source = os.environ.get("{SOURCE_VARIABLE}", "{install_requirement()}")
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)'''
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
+
+from companion import runtime
+
+runtime.print_versions_and_device()'''

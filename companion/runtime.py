@@ -241,6 +241,19 @@ def device_report() -> dict[str, Any]:
     }
 
 
+def print_versions_and_device() -> None:
+    """Print one line: the TensorFlow and Keras versions and the compute device.
+
+    The notebooks' first cell prints it (:func:`companion.colab.setup_cell_source`). Listing
+    the devices does not start TensorFlow's runtime, so logical devices can still be
+    configured afterwards (chapter 12 splits the CPU in two).
+    """
+    import keras
+    import tensorflow as tf
+
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, device: {device_label()}")
+
+
 def print_device_report() -> None:
     """Print :func:`device_report` as aligned ``key: value`` lines."""
     report = device_report()

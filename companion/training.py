@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 from tqdm import tqdm
 
+from companion.pipeline import repeated_dataset
 from companion.validation import check_choice, check_number, check_positive_int
 
 # Shorter names keep the bar on one line.
@@ -193,19 +194,24 @@ def fit_and_evaluate(
     validation_split: float = 0.1,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     label: str = "training",
+    shuffle_seed: int | None = None,
 ) -> FitReport:
     """Compile ``model``, fit it on ``train`` with a :class:`ProgressBar`, and score it on ``test``.
 
     The run every supervised chapter repeats, written once: ``validation_split`` of the
-    training pairs (the last ones, as Keras takes them) are held out for the validation
-    curve (:func:`training_pairs` says how many are fitted); the test pairs are used only
-    after training.
+    training pairs (the last ones, as Keras takes them: :func:`training_pairs`) are held
+    out for the validation curve; the test pairs are used only after training. The
+    training pairs are served as one repeated ``tf.data`` pipeline
+    (:func:`companion.pipeline.repeated_dataset`), shuffled anew each epoch. Its shuffling
+    starts from ``shuffle_seed``, or, when that is ``None``, from a number drawn from
+    NumPy's global generator, so that :func:`companion.runtime.seed_everything` fixes the
+    batch order too.
 
     Raises:
         TypeError: if ``model`` is not a Keras model, or ``train``/``test`` are not pairs.
         ValueError: if a pair's inputs and targets differ in length, ``epochs`` or
             ``batch_size`` is not a positive integer, ``validation_split`` is not in [0, 1)
-            or leaves no pair to fit.
+            or leaves no training pair, or ``shuffle_seed`` is negative.
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
@@ -213,15 +219,25 @@ def fit_and_evaluate(
     x_test, y_test = _pair("test", test)
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
-    training_pairs(len(x_train), validation_split)  # checks the share leaves pairs to fit
+    split_at = training_pairs(len(x_train), validation_split)
+    validation = (x_train[split_at:], y_train[split_at:]) if split_at < len(x_train) else None
+    # One endless dataset instead of arrays, on which fit starts a new iterator every epoch
+    # (keras/src/trainers/epoch_iterator.py). Measured on 2 cores, one run each: chapter
+    # 1's recall runs took about a third less time, chapter 3's CNN a quarter less, while
+    # chapter 2's LSTM took about a sixth more.
+    if shuffle_seed is None:
+        shuffle_seed = int(np.random.randint(2**31 - 1))  # noqa: NPY002 - seeded by seed_everything
+    batches, steps = repeated_dataset(
+        x_train[:split_at], y_train[:split_at], batch_size=batch_size, seed=shuffle_seed
+    )
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
     progress = ProgressBar(label)
     history = model.fit(
-        x_train,
-        y_train,
-        validation_split=validation_split,
+        batches,
+        steps_per_epoch=steps,
+        validation_data=validation,
+        validation_batch_size=batch_size,
         epochs=epochs,
-        batch_size=batch_size,
         verbose=0,
         callbacks=[progress, *callbacks],
     )

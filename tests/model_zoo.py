@@ -8,6 +8,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
+from companion.bptt import GradientNormModel
 from companion.keras_cells import PeepholeLSTMCell
 from companion.layers import RecurrentConv2D
 from companion.models import autoencoders, cnn, cnn_rnn, convlstm, crnn, forecasting, gan, video_gan
@@ -18,12 +19,18 @@ def _peephole_model() -> keras.Model:
     return keras.Model(inputs, keras.layers.RNN(PeepholeLSTMCell(4))(inputs))
 
 
+def _gradient_norm_model() -> keras.Model:
+    inputs = keras.Input((5, 3))
+    return GradientNormModel(inputs, keras.layers.Dense(2)(keras.layers.SimpleRNN(4)(inputs)))
+
+
 def _rcl_model() -> keras.Model:
     inputs = keras.Input((8, 8, 1))
     return keras.Model(inputs, RecurrentConv2D(4, steps=2)(inputs))
 
 
 BUILDERS: dict[str, Callable[[], keras.Model]] = {
+    "01 gradient-norm model": _gradient_norm_model,
     "01/02 peephole LSTM cell": _peephole_model,
     "03 conv classifier": lambda: cnn.conv_classifier(
         (8, 8, 1), 10, filters=(4, 8), pool_after=(1,)

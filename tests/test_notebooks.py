@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jupytext
@@ -59,6 +61,22 @@ def test_setup_cell_never_installs_tensorflow():
     install_lines = [line for line in source.splitlines() if "pip" in line or "source =" in line]
     assert install_lines and not any("tensorflow" in line.lower() for line in install_lines)
     assert 'find_spec("companion") is None' in source
+
+
+def test_setup_cell_prints_versions_and_device_and_leaves_the_runtime_unstarted():
+    # In a fresh process, as in a new kernel: the cell, then chapter 12's CPU split, which
+    # fails once TensorFlow's runtime has started.
+    script = colab.setup_cell_source() + "\nfrom companion import distribute\n"
+    script += "print('logical:', distribute.split_cpu(2))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    import keras
+    import tensorflow as tf
+
+    assert f"TensorFlow {tf.__version__}, Keras {keras.__version__}, device: " in done.stdout
+    assert "logical: [" in done.stdout
 
 
 def test_repository_url_has_one_source():

@@ -35,6 +35,7 @@ def test_every_custom_layer_of_the_companion_is_round_tripped():
     used = set()
     for build in BUILDERS.values():
         model = build()
+        used.add(type(model).__name__)
         used |= {type(layer).__name__ for layer in model._flatten_layers(include_self=False)}
         used |= {
             type(layer.cell).__name__ for layer in model._flatten_layers() if hasattr(layer, "cell")
