@@ -336,6 +336,30 @@ class _GANModel(keras.Model):
     """
 
     _SEED_KEY = "noise_seed_state"
+    # The constructor's model arguments, saved as nested Keras configs by get_config.
+    _MODEL_ARGUMENTS: tuple[str, ...] = ()
+    # Its other keyword arguments, and the attribute each is kept in.
+    _SETTINGS: tuple[tuple[str, str], ...] = ()
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor's arguments, with the models as nested Keras configs."""
+        config = super().get_config()
+        for name in self._MODEL_ARGUMENTS:
+            model = getattr(self, name)
+            config[name] = None if model is None else keras.saving.serialize_keras_object(model)
+        config.update({key: getattr(self, attribute) for key, attribute in self._SETTINGS})
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> _GANModel:
+        config = dict(config)
+        models = [
+            None if config[name] is None else keras.saving.deserialize_keras_object(config[name])
+            for name in cls._MODEL_ARGUMENTS
+        ]
+        for name in cls._MODEL_ARGUMENTS:
+            del config[name]
+        return cls(*models, **config)
 
     def save_own_variables(self, store: Any) -> None:
         super().save_own_variables(store)
@@ -389,6 +413,7 @@ class _GANModel(keras.Model):
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
 
+@keras.saving.register_keras_serializable(package="companion")
 class SequenceGAN(_GANModel):
     """A GAN over sequences: a generator and a discriminator trained in turn by ``fit``.
 
@@ -414,6 +439,16 @@ class SequenceGAN(_GANModel):
     conditional generator and discriminator (two inputs each). Gradient clipping is the
     optimizers' own ``clipnorm``.
     """
+
+    _MODEL_ARGUMENTS = ("generator", "discriminator")
+    _SETTINGS = (
+        ("generator_steps", "generator_steps"),
+        ("label_smoothing", "label_smoothing"),
+        ("loss", "loss_kind"),
+        ("moment_weight", "moment_weight"),
+        ("discriminator_threshold", "discriminator_threshold"),
+        ("seed", "seed"),
+    )
 
     def __init__(
         self,
@@ -464,6 +499,7 @@ class SequenceGAN(_GANModel):
         self.discriminator_threshold = float(discriminator_threshold)
         self.conditional = len(generator.inputs) == 2
         self.noise_shape = tuple(generator.inputs[0].shape[1:])
+        self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {
             name: keras.metrics.Mean(name=name) for name in ("d_loss", "g_loss", "d_acc", "moments")
@@ -569,6 +605,7 @@ class SequenceGAN(_GANModel):
         return np.asarray(self.generator(noise, training=False))
 
 
+@keras.saving.register_keras_serializable(package="companion")
 class VideoGAN(_GANModel):
     """An RNN + GAN for clips (MoCoGAN): one generator against two discriminators.
 
@@ -595,6 +632,13 @@ class VideoGAN(_GANModel):
     (``class_loss``) is added to ``L_D``, and against the asked labels of the generated
     frames to ``L_G``.
     """
+
+    _MODEL_ARGUMENTS = ("generator", "frame_discriminator", "sequence_discriminator")
+    _SETTINGS = (
+        ("sequence_weight", "sequence_weight"),
+        ("label_smoothing", "label_smoothing"),
+        ("seed", "seed"),
+    )
 
     def __init__(
         self,
@@ -661,6 +705,7 @@ class VideoGAN(_GANModel):
         self.content_shape = tuple(generator.inputs[0].shape[1:])
         self.motion_shape = tuple(generator.inputs[1].shape[1:])
         self.classes = int(generator.inputs[2].shape[-1]) if self.conditional else 0
+        self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.trackers = {
             name: keras.metrics.Mean(name=name)
