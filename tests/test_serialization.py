@@ -115,5 +115,7 @@ def test_gan_round_trips_with_its_settings_weights_and_noise_state(name, tmp_pat
     np.testing.assert_array_equal(
         np.asarray(loaded.seed_generator.state), np.asarray(model.seed_generator.state)
     )
-    # Loaded uncompiled (its compile takes two optimizers): compile it again to train on.
+    # Keras does not compile a model whose compile is custom (Trainer.compile_from_config in
+    # keras/src/trainers/trainer.py): compile it again, with two optimizers, to train on.
+    assert not hasattr(loaded, "d_optimizer")
     loaded.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
