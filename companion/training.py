@@ -222,9 +222,9 @@ def fit_and_evaluate(
     split_at = training_pairs(len(x_train), validation_split)
     validation = (x_train[split_at:], y_train[split_at:]) if split_at < len(x_train) else None
     # One endless dataset instead of arrays, on which fit starts a new iterator every epoch
-    # (keras/src/trainers/epoch_iterator.py). Measured on 2 cores, one run each: chapter
-    # 1's recall runs took about a third less time, chapter 3's CNN a quarter less, while
-    # chapter 2's LSTM took about a sixth more.
+    # (keras/src/trainers/epoch_iterator.py). Measured on 2 cores: chapter 1's recall runs
+    # took a fifth to a third less time, chapter 3's CNN a quarter less, while chapter 2's
+    # LSTM took a sixth to a half more.
     if shuffle_seed is None:
         shuffle_seed = int(np.random.randint(2**31 - 1))  # noqa: NPY002 - seeded by seed_everything
     batches, steps = repeated_dataset(
