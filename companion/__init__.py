@@ -16,8 +16,12 @@ import os
 # TensorFlow reads this once, when it is first imported; "2" keeps errors, drops info/warnings.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # TensorFlow's Python warnings (e.g. about retracing a function for a new input shape)
-# would land in the notebooks' output; errors still show.
-logging.getLogger("tensorflow").setLevel(logging.ERROR)
+# would land in the notebooks' output; errors still show. A filter, not only a level: in an
+# interactive shell (Jupyter) TensorFlow sets its logger's level to INFO when it first
+# configures it (tensorflow/python/platform/tf_logging.py), which may come after this.
+_tensorflow_logger = logging.getLogger("tensorflow")
+_tensorflow_logger.setLevel(logging.ERROR)
+_tensorflow_logger.addFilter(lambda record: record.levelno >= logging.ERROR)
 
 # TensorFlow sizes its thread pools from the visible CPUs; under a container's CPU quota
 # that oversubscribes the cores it may use. Like the log level, this must precede TensorFlow.

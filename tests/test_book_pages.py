@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import itertools
 import os
 import shutil
 import threading
@@ -141,6 +142,13 @@ def test_page_reads_well_offline(page, html_root, server, browser):
         "Record(chapter=",
     ]:
         assert noise not in text, f"{page}: {noise!r} appears in the page"
+    lines = [line.strip() for line in text.splitlines()]
+    raw_tables = [
+        line
+        for line, below in itertools.pairwise(lines)
+        if line.startswith("|") and below.startswith("|") and set(below) <= set("|-—–: ")
+    ]
+    assert not raw_tables, f"{page}: a Markdown table shown as text: {raw_tables[:2]}"
     if page.startswith("notebooks/"):
         assert colab and all(url.endswith(".ipynb") for url in colab), f"{page}: Colab link {colab}"
 

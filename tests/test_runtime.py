@@ -130,3 +130,30 @@ def test_no_quota_changes_nothing(tmp_path, monkeypatch):
     membership = fake_cgroup_v1(tmp_path, "/", quota=-1)
     assert runtime.limit_threads_to_usable_cpus(tmp_path, membership) == {}
     assert not any(name in os.environ for name in runtime.THREAD_VARIABLES)
+
+
+QUIET_CHECK = """
+import sys
+sys.ps1 = ">>> "  # what TensorFlow takes for an interactive shell, as in Jupyter
+import companion
+import tensorflow as tf
+tf.get_logger().warning("a warning that must not show")
+tf.get_logger().error("an error that must show")
+print("level", tf.get_logger().level)
+"""
+
+
+def test_tensorflow_warnings_stay_quiet_when_tensorflow_comes_after_companion():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", QUIET_CHECK], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    output = done.stdout + done.stderr
+    # TensorFlow lowered its own logger to INFO in this "interactive" process...
+    assert "level 20" in output
+    # ...and the companion's filter still drops its warnings, not its errors.
+    assert "a warning that must not show" not in output
+    assert "an error that must show" in output
