@@ -248,10 +248,8 @@ def print_versions_and_device() -> None:
     the devices does not start TensorFlow's runtime, so logical devices can still be
     configured afterwards (chapter 12 splits the CPU in two).
     """
-    import keras
-    import tensorflow as tf
-
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}, device: {device_label()}")
+    report = device_report()
+    print(f"TensorFlow {report['tensorflow']}, Keras {report['keras']}, device: {report['device']}")
 
 
 def print_device_report() -> None:

@@ -56,9 +56,8 @@ def test_training_pairs_is_keras_own_validation_cut():
     model = _classifier()
     model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     history = model.fit(x, y, validation_split=0.25, epochs=1, batch_size=100, verbose=0)
-    expected = model.evaluate(
-        x[training_pairs(20, 0.25) :], y[training_pairs(20, 0.25) :], verbose=0
-    )
+    fitted = training_pairs(20, 0.25)
+    expected = model.evaluate(x[fitted:], y[fitted:], verbose=0)
     np.testing.assert_allclose(history.history["val_loss"][0], expected, rtol=1e-6)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -144,9 +146,6 @@ print("level", tf.get_logger().level)
 
 
 def test_tensorflow_warnings_stay_quiet_when_tensorflow_comes_after_companion():
-    import subprocess
-    import sys
-
     done = subprocess.run(
         [sys.executable, "-c", QUIET_CHECK], capture_output=True, text=True, timeout=120
     )
