@@ -406,6 +406,22 @@ class _GANModel(keras.Model):
         """The loss and accuracy trackers; listing them lets Keras reset them every epoch."""
         return list(self.trackers.values())
 
+    @staticmethod
+    def _replica_gradients(
+        tape: tf.GradientTape, loss: tf.Tensor, variables: list[keras.Variable]
+    ) -> list[tf.Tensor]:
+        """This replica's share of the gradients of a loss averaged over its batch.
+
+        Under ``tf.distribute`` each of ``n`` replicas sees ``1/n`` of the global batch and
+        the optimizer sums their gradients (``_all_reduce_sum_gradients`` in
+        keras/src/backend/tensorflow/optimizer.py). Keras' own losses divide by ``n`` for
+        that (``scale_loss_for_distribution`` in keras/src/losses/loss.py); a ``train_step``
+        that computes its losses itself must do the same, or its updates are ``n`` times
+        those of one device on the same global batch (``tests/test_distribute.py``).
+        """
+        share = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
+        return tape.gradient(loss, variables, output_gradients=tf.cast(share, loss.dtype))
+
     def _report(self, values: dict[str, tf.Tensor]) -> dict[str, tf.Tensor]:
         """Update the trackers with this step's values and return their running means."""
         for name, value in values.items():
@@ -434,7 +450,8 @@ class SequenceGAN(_GANModel):
 
     ``moment_weight > 0`` adds the moments distance to the generator's loss (as TimeGAN's
     generator does); ``discriminator_threshold > 0`` skips the discriminator update when
-    its loss is already below the threshold (TimeGAN updates it only above 0.15). Data
+    its loss is already below the threshold (TimeGAN updates it only above 0.15); it
+    needs one device, since a skipped update cannot be synchronised across replicas. Data
     passed to ``fit`` are the real sequences, or ``(sequences, conditions)`` for a
     conditional generator and discriminator (two inputs each). Gradient clipping is the
     optimizers' own ``clipnorm``.
@@ -551,7 +568,7 @@ class SequenceGAN(_GANModel):
             else:
                 real_logits = self.discriminator(self._inputs(real, condition), training=True)
                 d_loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
-        gradients = tape.gradient(d_loss, self.discriminator.trainable_variables)
+        gradients = self._replica_gradients(tape, d_loss, self.discriminator.trainable_variables)
 
         def apply() -> tf.Tensor:
             self.d_optimizer.apply_gradients(
@@ -560,6 +577,15 @@ class SequenceGAN(_GANModel):
             return tf.constant(True)
 
         if self.discriminator_threshold > 0:
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            if replicas > 1:
+                # An update inside tf.cond cannot join the replicas' gradient all-reduce
+                # (tf.distribute refuses a merge_call inside control flow).
+                raise ValueError(
+                    "discriminator_threshold: expected 0 when training on several replicas "
+                    f"(a skipped update cannot be synchronised), got "
+                    f"{self.discriminator_threshold} with {replicas} replicas"
+                )
             tf.cond(d_loss > self.discriminator_threshold, apply, lambda: tf.constant(False))
         else:
             apply()
@@ -575,7 +601,7 @@ class SequenceGAN(_GANModel):
                 )
                 moments = self._moments(real, fake)
                 total = g_loss + self.moment_weight * moments if self.moment_weight else g_loss
-            gradients = tape.gradient(total, self.generator.trainable_variables)
+            gradients = self._replica_gradients(tape, total, self.generator.trainable_variables)
             self.g_optimizer.apply_gradients(
                 zip(gradients, self.generator.trainable_variables, strict=True)
             )
@@ -787,7 +813,7 @@ class VideoGAN(_GANModel):
             )
             d_loss = d_frame + d_clip + d_class
         variables = self.discriminator_variables
-        gradients = tape.gradient(d_loss, variables)
+        gradients = self._replica_gradients(tape, d_loss, variables)
         self.d_optimizer.apply_gradients(zip(gradients, variables, strict=True))
         frame_acc = discriminator_accuracy(real_frame, fake_frame)
         clip_acc = (
@@ -807,7 +833,7 @@ class VideoGAN(_GANModel):
             g_loss = generator_loss(fake_frame) + g_class
             if fake_clip is not None:
                 g_loss += self.sequence_weight * generator_loss(fake_clip)
-        gradients = tape.gradient(g_loss, self.generator.trainable_variables)
+        gradients = self._replica_gradients(tape, g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(
             zip(gradients, self.generator.trainable_variables, strict=True)
         )

@@ -61,47 +61,89 @@ def test_mirrored_strategy_on_two_logical_cpus_matches_one_device(one_device, tm
 
 GANS_MIRRORED = """
 import numpy as np, keras, tensorflow as tf
-from companion import distribute
+from companion import distribute, runtime
 from companion.models import gan, video_gan
 from companion.training import SequenceGAN, VideoGAN
-strategy = tf.distribute.MirroredStrategy(distribute.split_cpu(2))
-rng = np.random.default_rng(0)
+mirrored = tf.distribute.MirroredStrategy(distribute.split_cpu(2))
+PART = 4  # one replica's share of the global batch of 8
 
 
-def fit_changes_both_players(build, x, y, players):
+def tiled(noise, batch):
+    # PART draws repeated over the batch: both replicas draw the same PART rows from the
+    # shared seed state, so one device must see them twice to train on the same noise.
+    return tf.tile(noise, tf.concat([[batch // PART], tf.ones(tf.rank(noise) - 1, tf.int32)], 0))
+
+
+class TiledSequenceGAN(SequenceGAN):
+    def _noise(self, batch):
+        return tiled(super()._noise(PART), batch)
+
+
+class TiledVideoGAN(VideoGAN):
+    def _noise(self, batch):
+        return [tiled(noise, batch) for noise in super()._noise(PART)]
+
+
+def train(strategy, build, x, y, players):
+    runtime.seed_everything(0)
     with strategy.scope():
         model = build()
-        model.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
-    assert model.distribute_strategy is strategy and strategy.num_replicas_in_sync == 2
+        model.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+    before = [[keras.ops.convert_to_numpy(w) for w in p.weights] for p in players(model)]
+    history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0).history
+    assert all(np.isfinite(v[-1]) for v in history.values()), history
+    after = [[keras.ops.convert_to_numpy(w) for w in p.weights] for p in players(model)]
+    for old, new, player in zip(before, after, players(model), strict=True):
+        assert any(not np.array_equal(a, b) for a, b in zip(old, new, strict=True)), player.name
+    return model, after
+
+
+def same_as_one_device(build, x, y, players):
+    _, alone = train(tf.distribute.get_strategy(), build, x, y, players)
+    model, replicated = train(mirrored, build, x, y, players)
+    assert model.distribute_strategy is mirrored and mirrored.num_replicas_in_sync == 2
     variable = model.generator.trainable_weights[0].value
     assert isinstance(variable, tf.distribute.DistributedValues), type(variable)
-    before = [[np.array(w) for w in p.trainable_weights] for p in players(model)]
-    history = model.fit(x, y, batch_size=8, epochs=1, verbose=0).history
-    assert all(np.isfinite(v[-1]) for v in history.values()), history
-    for old, player in zip(before, players(model), strict=True):
-        assert any(not np.array_equal(a, np.array(b))
-                   for a, b in zip(old, player.trainable_weights, strict=True)), player.name
+    for first, second in zip(alone, replicated, strict=True):
+        for a, b in zip(first, second, strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-6, rtol=0)
 
 
-fit_changes_both_players(
-    lambda: SequenceGAN(gan.recurrent_generator(6, 2, noise_dim=2, units=4),
-                        gan.recurrent_discriminator(6, 2, units=4), seed=0),
-    rng.uniform(size=(16, 6, 2)).astype("float32"), None,
+rng = np.random.default_rng(0)
+same_as_one_device(
+    lambda: TiledSequenceGAN(gan.recurrent_generator(6, 2, noise_dim=2, units=4),
+                             gan.recurrent_discriminator(6, 2, units=4), seed=0),
+    rng.uniform(size=(32, 6, 2)).astype("float32"), None,
     lambda m: (m.generator, m.discriminator))
-fit_changes_both_players(
-    lambda: VideoGAN(video_gan.trajectory_generator(4, 8, content_dim=3, motion_dim=2,
-                                                    motion_units=3, filters=4, classes=2),
-                     video_gan.frame_discriminator(8, filters=4, classes=2),
-                     video_gan.sequence_discriminator(4, 8, filters=2, units=3, classes=2),
-                     seed=0),
-    rng.uniform(size=(16, 4, 8, 8, 1)).astype("float32"), rng.integers(0, 2, size=16),
+same_as_one_device(
+    lambda: TiledVideoGAN(
+        video_gan.trajectory_generator(4, 8, content_dim=3, motion_dim=2, motion_units=3,
+                                       filters=4, classes=2, batch_norm=False),
+        video_gan.frame_discriminator(8, filters=4, classes=2),
+        video_gan.sequence_discriminator(4, 8, filters=2, units=3, classes=2), seed=0),
+    rng.uniform(size=(32, 4, 8, 8, 1)).astype("float32"), rng.integers(0, 2, size=32),
     lambda m: (m.generator, m.frame_discriminator, m.sequence_discriminator))
+
+with mirrored.scope():
+    skipping = SequenceGAN(gan.recurrent_generator(6, 2, noise_dim=2, units=4),
+                           gan.recurrent_discriminator(6, 2, units=4), discriminator_threshold=1.0)
+    skipping.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+try:
+    skipping.fit(rng.uniform(size=(8, 6, 2)).astype("float32"), batch_size=8, verbose=0)
+except ValueError as error:
+    assert str(error).startswith("discriminator_threshold: expected 0"), error
+else:
+    raise AssertionError("a skipped update under two replicas was not refused")
 """
 
 
-def test_both_gans_train_under_mirrored_strategy():
-    """The GANs' own train_step (two optimizers, noise drawn inside) runs replicated: one
-    epoch on two logical CPUs changes every player's weights, with finite losses."""
+def test_both_gans_train_under_mirrored_strategy_as_on_one_device():
+    """The GANs' own train_step (two optimizers, noise drawn inside, losses computed by
+    hand) on two logical CPUs ends with the weights one device reaches on the same global
+    batches and noise: each replica's loss is scaled by 1/2 before Keras sums the replicas'
+    gradients (without that scaling the updates are twice as large and this test fails). A
+    discriminator update skipped by a threshold is refused there with a clear
+    error rather than left to wait for the other replica."""
     run_python(GANS_MIRRORED)
 
 
