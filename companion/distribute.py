@@ -128,6 +128,7 @@ def train(
     epochs: int,
     strategy: tf.distribute.Strategy | None = None,
     loop: bool = False,
+    checkpoint_dir: str | Path | None = None,
     **fit: Any,
 ) -> keras.Model:
     """Build and compile a model inside ``strategy.scope()``, then train it on ``data``.
@@ -145,16 +146,37 @@ def train(
         epochs: epochs to train.
         strategy: a ``tf.distribute`` strategy; ``None`` for the default (one device).
         loop: use the custom loop instead of ``fit``.
+        checkpoint_dir: with ``loop=True``, a folder where the loop keeps its last two
+            checkpoints (a ``tf.train.CheckpointManager`` over the model, its optimizer
+            and the count of finished epochs), saved after every epoch. A run started
+            again with the same folder restores the latest (and prints which) and
+            trains only the epochs left, so a killed run, restarted, ends where an
+            uninterrupted one does (``tests/test_resume.py``) as long as the data's
+            order does not depend on the epoch. Under ``MultiWorkerMirroredStrategy``
+            every worker saves (saving is collective): give each its own folder. With
+            ``fit``, use ``keras.callbacks.BackupAndRestore`` instead.
         **fit: further arguments of ``Model.fit`` (callbacks, verbose, ...).
 
     Raises:
         TypeError: if ``build`` is not callable, ``data`` is not a ``tf.data.Dataset`` or
             ``strategy`` is not a strategy.
         ValueError: if ``epochs`` is not a positive integer, ``build`` returns no
-            compiled model, or ``loop=True`` is given with arguments of ``fit``.
+            compiled model, ``loop=True`` is given with arguments of ``fit``, or
+            ``checkpoint_dir`` is given without ``loop=True``.
     """
     epochs = _check_training_arguments(build, data, strategy, epochs)
     strategy = strategy or tf.distribute.get_strategy()
+    if checkpoint_dir is not None:
+        if not isinstance(checkpoint_dir, str | Path):
+            raise TypeError(
+                "checkpoint_dir: expected a folder path or None, "
+                f"got {type(checkpoint_dir).__name__}"
+            )
+        if not loop:
+            raise ValueError(
+                "checkpoint_dir: expected None with fit (loop=False; use "
+                f"keras.callbacks.BackupAndRestore there), got {str(checkpoint_dir)!r}"
+            )
     model = _build_in_scope(build, strategy)
     if not loop:
         model.fit(data, epochs=epochs, **{"verbose": 0, "shuffle": False, **fit})
@@ -169,10 +191,39 @@ def train(
     def step(batch: Any) -> Any:
         return strategy.run(model.train_step, args=(batch,))
 
-    for _ in range(epochs):
+    manager, finished = _resume(model, strategy, checkpoint_dir)
+    for _ in range(int(finished.numpy()), epochs):
         for batch in batches:
             step(batch)
+        finished.assign_add(1)
+        if manager is not None:
+            manager.save()
     return model
+
+
+def _resume(
+    model: keras.Model, strategy: tf.distribute.Strategy, folder: str | Path | None
+) -> tuple[tf.train.CheckpointManager | None, tf.Variable]:
+    """The checkpoint manager of ``folder`` (None without one) and the count of finished
+    epochs, with the model and its optimizer restored from the latest checkpoint there."""
+    with strategy.scope():
+        finished = tf.Variable(0, dtype=tf.int64, trainable=False, name="finished_epochs")
+    if folder is None:
+        return None, finished
+    checkpoint = tf.train.Checkpoint(
+        model=model, optimizer=model.optimizer, finished_epochs=finished
+    )
+    # The manager writes a checkpoint's files first and then, atomically, the index that
+    # names the latest (update_checkpoint_state_internal in TensorFlow's
+    # checkpoint_management.py): a process killed while saving leaves the previous one.
+    manager = tf.train.CheckpointManager(checkpoint, str(folder), max_to_keep=2)
+    if manager.latest_checkpoint:
+        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+        print(
+            f"resumed from {Path(manager.latest_checkpoint).name}: "
+            f"{int(finished.numpy())} epochs already trained"
+        )
+    return manager, finished
 
 
 def digits_task(
@@ -182,14 +233,15 @@ def digits_task(
     global_batch_size: int = 64,
     seed: int = 0,
     loop: bool = False,
+    checkpoint_dir: str | Path | None = None,
 ) -> keras.Model:
     """Train a small convolutional classifier on the scikit-learn digits under ``strategy``.
 
     The data are not shuffled and the dataset is sharded by *data*
     (``AutoShardPolicy.DATA``): every worker reads the same batches and keeps its part of
     each, so every global batch is the same whatever the number of workers, and the
-    weights agree with one-device training up to float rounding. ``loop`` is
-    :func:`train`'s.
+    weights agree with one-device training up to float rounding. ``loop`` and
+    ``checkpoint_dir`` are :func:`train`'s.
 
     Raises:
         ValueError: if ``epochs`` or ``global_batch_size`` is not a positive integer.
@@ -218,7 +270,9 @@ def digits_task(
         )
         return model
 
-    return train(build, data, epochs=epochs, strategy=strategy, loop=loop)
+    return train(
+        build, data, epochs=epochs, strategy=strategy, loop=loop, checkpoint_dir=checkpoint_dir
+    )
 
 
 class WorkerError(RuntimeError):

@@ -208,6 +208,20 @@ def test_worker_config_is_tf_config():
             ValueError,
             "build: expected it to return a compiled",
         ),
+        (
+            lambda: distribute.train(
+                lambda: None, tf.data.Dataset.range(1), epochs=1, loop=True, checkpoint_dir=3
+            ),
+            TypeError,
+            "checkpoint_dir: expected a folder path",
+        ),
+        (
+            lambda: distribute.train(
+                lambda: None, tf.data.Dataset.range(1), epochs=1, checkpoint_dir="x"
+            ),
+            ValueError,
+            r"checkpoint_dir: expected None with fit .*BackupAndRestore",
+        ),
     ],
 )
 def test_bad_arguments_are_named(call, error, match, tmp_path, monkeypatch):

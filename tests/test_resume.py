@@ -12,6 +12,7 @@ from the last finished epoch and replays the rest with the same batches (no shuf
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -89,9 +90,10 @@ def _start(kind: str, folder: Path, name: str) -> subprocess.Popen:
     )
 
 
-def _finish(process: subprocess.Popen) -> None:
-    _, stderr = process.communicate(timeout=300)
+def _finish(process: subprocess.Popen) -> str:
+    stdout, stderr = process.communicate(timeout=300)
     assert process.returncode == 0, stderr[-2000:]
+    return stdout or ""
 
 
 @pytest.mark.parametrize("kind", ["dense", "gan"])
@@ -127,3 +129,65 @@ def test_killed_and_resumed_training_equals_an_uninterrupted_run(kind, tmp_path)
         np.testing.assert_allclose(resumed, uninterrupted, rtol=1e-5, atol=1e-6)
     # delete_checkpoint=True: a finished run leaves no backup behind.
     assert not any((tmp_path / "resumed-backup").glob("*.h5"))
+
+
+LOOP_TRAINER = r"""
+import sys
+import numpy as np
+from companion import distribute
+
+folder, out = sys.argv[1:3]
+model = distribute.digits_task(None, epochs=40, loop=True, checkpoint_dir=folder)
+np.savez(out, *[np.asarray(w) for w in model.weights])
+"""
+
+
+def _start_loop(folder: Path, name: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            LOOP_TRAINER,
+            str(folder / f"{name}-checkpoints"),
+            str(folder / f"{name}.npz"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_killed_custom_loop_resumes_from_its_checkpoint_manager(tmp_path):
+    """The custom loop of distribute.train (the one MultiWorkerMirroredStrategy needs),
+    killed with SIGKILL after a few epochs' checkpoints and started again with the same
+    folder, trains only the epochs left and ends with the uninterrupted run's weights."""
+    assert "resumed" not in _finish(_start_loop(tmp_path, "uninterrupted"))
+
+    victim = _start_loop(tmp_path, "resumed")
+    checkpoints = tmp_path / "resumed-checkpoints"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and victim.poll() is None:
+        if (checkpoints / "ckpt-3.index").exists():
+            break
+        time.sleep(0.02)
+    assert victim.poll() is None, "the run finished before it could be interrupted"
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=60)
+    assert victim.returncode == -signal.SIGKILL
+    assert not (tmp_path / "resumed.npz").exists()
+
+    report = re.search(
+        r"resumed from ckpt-(\d+): (\d+) epochs", _finish(_start_loop(tmp_path, "resumed"))
+    )
+    assert report, "the restarted run did not resume from a checkpoint"
+    assert report[1] == report[2] and 3 <= int(report[2]) < 40, report[0]
+    for resumed, uninterrupted in zip(
+        load_weights(tmp_path / "resumed.npz"),
+        load_weights(tmp_path / "uninterrupted.npz"),
+        strict=True,
+    ):
+        np.testing.assert_allclose(resumed, uninterrupted, rtol=1e-5, atol=1e-6)
+    # Only the last two checkpoints are kept, the latest being the finished run's.
+    assert sorted(p.name for p in checkpoints.glob("*.index")) == ["ckpt-39.index", "ckpt-40.index"]
