@@ -62,7 +62,7 @@ chapter: $(STAMP)
 	@test -n "$(N)" || { echo "usage: make chapter N=05 [FORCE=1]"; exit 2; }
 	COURSE_MODE=full $(BIN)/python scripts/build_book.py --no-html --only $(N) $(if $(FORCE),--force)
 
-# Measured in one run on this machine (companion/bench.py); about 10 minutes on 2 cores.
+# Measured in one run on this machine (companion/bench.py); 2 min 50 s on 2 cores (one run).
 bench: $(STAMP)
 	$(BIN)/python -m companion.bench _build/bench.json
 

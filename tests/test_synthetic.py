@@ -201,6 +201,11 @@ def test_anomaly_windows_the_steps_before_an_anomaly_are_unchanged():
     untouched = ~dirty.points
     np.testing.assert_allclose(dirty.x[..., 0][untouched], clean.x[..., 0][untouched], atol=1e-6)
     assert not np.allclose(dirty.x[..., 0][dirty.points], clean.x[..., 0][dirty.points])
+    # ... and the first marked step of every window is one the anomaly changed.
+    first = np.argmax(dirty.points, axis=1)
+    rows = np.arange(50)
+    changed = np.abs(dirty.x[rows, first, 0] - clean.x[rows, first, 0])
+    assert changed.min() > 1e-4, sorted(set(dirty.kinds[changed <= 1e-4]))
 
 
 def test_anomaly_windows_is_deterministic():

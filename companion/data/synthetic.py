@@ -333,7 +333,8 @@ def anomaly_windows(
             points[i, start:] = True
         else:
             speed[i, start:] = rng.uniform(1.6, 2.2)
-            points[i, start:] = True
+            # The phase at a step sums the speeds before it: the first changed step is the next.
+            points[i, start + 1 :] = True
     angle = omega[:, None] * np.concatenate([np.zeros((n, 1)), np.cumsum(speed, 1)[:, :-1]], 1)
     signal = np.sin(angle + phase[:, :1]) + 0.3 * np.sin(2 * angle + phase[:, 1:])
     x = signal + offset + rng.normal(0, noise, size=(n, length)) if noise else signal + offset
