@@ -8,6 +8,7 @@ import pytest
 from companion.data.series import (
     Scaler,
     load_co2,
+    load_nile,
     load_series,
     load_sunspots,
     make_windows,
@@ -39,10 +40,22 @@ def test_co2_interpolates_a_month_without_measurements_between_its_neighbours():
     assert series.values[3] == pytest.approx((series.values[2] + series.values[4]) / 2)
 
 
+def test_nile_is_the_yearly_flow_1871_to_1970_with_its_drop_after_1898():
+    series = load_nile()
+    assert len(series) == 100 and series.period == 1 and series.filled == 0
+    assert series.time[0] == 1871 and series.time[-1] == 1970
+    assert series.values[0] == 1120.0 and np.all(np.isfinite(series.values))
+    before, after = series.values[series.time < 1898], series.values[series.time > 1898]
+    assert before.mean() - after.mean() > before.std()  # the documented change point
+
+
 def test_load_series_by_name_and_unknown_names():
-    assert load_series("sunspots").name == "sunspots"
-    with pytest.raises(ValueError, match="name: expected one of 'sunspots', 'co2', got 'nile'"):
-        load_series("nile")
+    for name in ("sunspots", "co2", "nile"):
+        assert load_series(name).name == name
+    with pytest.raises(
+        ValueError, match="name: expected one of 'sunspots', 'co2', 'nile', got 'airline'"
+    ):
+        load_series("airline")
 
 
 def test_make_windows_by_hand():

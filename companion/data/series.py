@@ -28,7 +28,7 @@ import numpy as np
 
 from companion.validation import check_choice, check_number, check_positive_int
 
-SERIES_NAMES = ("sunspots", "co2")
+SERIES_NAMES = ("sunspots", "co2", "nile")
 
 
 @dataclass(frozen=True)
@@ -114,14 +114,38 @@ def load_co2() -> Series:
     )
 
 
+def load_nile() -> Series:
+    """The yearly flow of the Nile at Aswan, 1871–1970, in 10⁸ m³ (``statsmodels.datasets.nile``).
+
+    The series has a documented change point near 1898 (Cobb 1978, cited by the dataset),
+    where its level drops; it has no seasonal period, so ``period`` is 1 (a seasonal
+    naive forecast is then the naive one).
+    """
+    from statsmodels.datasets import nile
+
+    data = nile.load_pandas().data
+    return Series(
+        name="nile",
+        values=data["volume"].to_numpy(dtype=np.float64),
+        time=data["year"].to_numpy(dtype=np.float64),
+        unit="flow (10⁸ m³)",
+        step="year",
+        period=1,
+        filled=0,
+        description="yearly Nile flow at Aswan 1871–1970, change point near 1898 (statsmodels)",
+    )
+
+
+_LOADERS = {"sunspots": load_sunspots, "co2": load_co2, "nile": load_nile}
+
+
 def load_series(name: str) -> Series:
-    """Load a series by name: ``"sunspots"`` or ``"co2"``.
+    """Load a series by name: ``"sunspots"``, ``"co2"`` or ``"nile"``.
 
     Raises:
         ValueError: for an unknown name.
     """
-    check_choice("name", name, SERIES_NAMES)
-    return load_sunspots() if name == "sunspots" else load_co2()
+    return _LOADERS[check_choice("name", name, SERIES_NAMES)]()
 
 
 def _check_window_settings(input_length: Any, horizon: Any, stride: Any) -> tuple[int, int, int]:
