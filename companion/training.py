@@ -20,7 +20,12 @@ import tensorflow as tf
 from tqdm import tqdm
 
 from companion.pipeline import repeated_dataset
-from companion.validation import check_choice, check_number, check_positive_int
+from companion.validation import (
+    as_float_array,
+    check_choice,
+    check_number,
+    check_positive_int,
+)
 
 # Shorter names keep the bar on one line.
 _SHORT_NAMES = {"accuracy": "acc", "val_accuracy": "val_acc"}
@@ -179,6 +184,38 @@ def training_pairs(n: int, validation_split: float) -> int:
             f"{validation_split!r} of {n} pairs"
         )
     return fitted
+
+
+def early_stopping_epochs(val_loss: Sequence[float], patience: int) -> tuple[int, int]:
+    """Where ``keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True)``
+    stops a run with these per-epoch validation losses, and which epoch's weights it leaves.
+
+    Keras' rule (``on_epoch_end`` and ``on_train_end`` in
+    keras/src/callbacks/early_stopping.py, default ``min_delta=0``): an epoch improves only
+    on a strictly lower loss; training stops at the first epoch ``patience`` epochs after
+    the best so far; at the end, stopped or not, the best epoch's weights are restored.
+    Given the losses of a run trained without stopping, this says what early stopping
+    would have returned (``tests/test_fit_and_evaluate.py`` checks it against Keras).
+
+    Returns:
+        ``(stop_epoch, best_epoch)``, both counted from 1; ``stop_epoch`` is the last epoch
+        when the rule never fires.
+
+    Raises:
+        TypeError, ValueError: for losses that are not a non-empty 1-D finite sequence, or
+            a ``patience`` that is not an integer >= 0.
+    """
+    losses = as_float_array("val_loss", val_loss, ndim=1, axes=("epochs",))
+    if losses.size == 0:
+        raise ValueError("val_loss: expected at least one epoch's loss, got none")
+    patience = check_positive_int("patience", patience, minimum=0)
+    best = 0
+    for epoch in range(1, len(losses)):
+        if losses[epoch] < losses[best]:
+            best = epoch
+        elif epoch - best >= patience:
+            return epoch + 1, best + 1
+    return len(losses), best + 1
 
 
 def fit_and_evaluate(

@@ -1215,6 +1215,8 @@ CASES = [
     bad(training.training_pairs, (2.5, 0.1), {}, TypeError, "n", "float-n"),
     bad(training.training_pairs, (0, 0.1), {}, ValueError, "n", "zero-n"),
     bad(training.training_pairs, (10, 1.0), {}, ValueError, "validation_split", "whole-split"),
+    bad(training.early_stopping_epochs, ([], 2), {}, ValueError, "val_loss", "empty"),
+    bad(training.early_stopping_epochs, ([1.0], -1), {}, ValueError, "patience", "negative"),
     bad(training.training_pairs, (10, "0.1"), {}, TypeError, "validation_split", "text-split"),
     bad(training.training_pairs, (1, 0.5), {}, ValueError, "validation_split", "nothing-left"),
     # --- companion.runtime: control groups ---------------------------------------------

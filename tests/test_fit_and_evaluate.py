@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from companion import runtime
-from companion.training import fit_and_evaluate, training_pairs
+from companion.training import early_stopping_epochs, fit_and_evaluate, training_pairs
 
 
 def _classifier() -> keras.Model:
@@ -100,3 +100,63 @@ def test_bad_model_and_pairs_are_named():
     x, y = _data(8, 1)
     with pytest.raises(ValueError, match="test: expected as many targets"):
         fit_and_evaluate(_classifier(), (x, y), (x, y[:5]), **options)
+
+
+def _memorising_run(epochs: int, callbacks: list) -> tuple[list[float], list[list[np.ndarray]]]:
+    """A model that overfits 24 random pairs, so its validation loss turns upward."""
+    runtime.seed_everything(0)
+    rng = np.random.default_rng(3)
+    x, y, x_val, y_val = (rng.normal(size=(24, 4)).astype("float32") for _ in range(4))
+    model = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(32, "relu"), keras.layers.Dense(4)]
+    )
+    model.compile(keras.optimizers.Adam(3e-2), "mse")
+    snapshots: list[list[np.ndarray]] = []
+    keep = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs: snapshots.append(model.get_weights())
+    )
+    history = model.fit(
+        x,
+        y,
+        validation_data=(x_val, y_val),
+        epochs=epochs,
+        batch_size=8,
+        shuffle=False,
+        verbose=0,
+        callbacks=[keep, *callbacks],
+    )
+    return history.history["val_loss"], [*snapshots, model.get_weights()]
+
+
+@pytest.mark.parametrize("patience", [0, 2, 5])
+def test_early_stopping_epochs_follows_keras_early_stopping(patience):
+    free_losses, free_weights = _memorising_run(40, [])
+    stop_epoch, best_epoch = early_stopping_epochs(free_losses, patience)
+    assert stop_epoch < 40, "the run must overfit for the rule to fire"
+    stopping = keras.callbacks.EarlyStopping(patience=patience, restore_best_weights=True)
+    stopped_losses, stopped_weights = _memorising_run(40, [stopping])
+    assert len(stopped_losses) == stop_epoch and stopping.best_epoch + 1 == best_epoch
+    np.testing.assert_allclose(stopped_losses, free_losses[:stop_epoch], rtol=1e-6)
+    for restored, snapshot in zip(stopped_weights[-1], free_weights[best_epoch - 1], strict=True):
+        np.testing.assert_allclose(restored, snapshot, rtol=1e-6)
+
+
+def test_early_stopping_epochs_without_stopping_keeps_the_best_epoch():
+    assert early_stopping_epochs([3.0, 2.0, 1.0], 1) == (3, 3)
+    assert early_stopping_epochs([3.0, 1.0, 2.0, 2.0], 5) == (4, 2)
+    assert early_stopping_epochs([1.0, 1.0], 0) == (2, 1)  # an equal loss is no improvement
+
+
+@pytest.mark.parametrize(
+    ("losses", "patience", "error", "match"),
+    [
+        ([], 2, ValueError, "val_loss: expected at least one"),
+        ([[1.0]], 2, ValueError, "val_loss: expected a 1-D"),
+        ([1.0, float("nan")], 2, ValueError, "val_loss: expected finite"),
+        ([1.0], -1, ValueError, "patience"),
+        ([1.0], 1.5, TypeError, "patience"),
+    ],
+)
+def test_early_stopping_epochs_names_bad_arguments(losses, patience, error, match):
+    with pytest.raises(error, match=match):
+        early_stopping_epochs(losses, patience)
