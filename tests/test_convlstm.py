@@ -6,6 +6,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -273,3 +274,32 @@ def test_cnn_lstm_encodes_each_frame_alone():
     model = cnn_lstm_predictor((8, 8, 1), filters=(4, 4), units=8)
     assert model.get_layer("conv1").kernel_size == (1, 3, 3)
     assert model.get_layer("flatten").output.shape[-1] == 2 * 2 * 4
+
+
+def test_per_frame_conv3d_equals_time_distributed_conv2d():
+    """cnn_lstm_predictor writes its per-frame CNN as Conv3D with a time kernel of 1 and
+    MaxPooling3D((1, 2, 2)): the same numbers as TimeDistributed(Conv2D / MaxPooling2D)."""
+    clips = np.random.default_rng(0).uniform(size=(2, 5, 8, 8, 1)).astype("float32")
+    conv3d = keras.layers.Conv3D(4, (1, 3, 3), padding="same", activation="relu")
+    per_frame = keras.layers.TimeDistributed(
+        keras.layers.Conv2D(4, 3, padding="same", activation="relu")
+    )
+    ours = keras.layers.MaxPooling3D((1, 2, 2))(conv3d(clips))
+    per_frame.build(clips.shape)
+    kernel, bias = conv3d.get_weights()
+    per_frame.set_weights([kernel[0], bias])  # (1, 3, 3, in, out) -> (3, 3, in, out)
+    theirs = keras.layers.TimeDistributed(keras.layers.MaxPooling2D(2))(per_frame(clips))
+    np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), atol=1e-6)
+
+
+def test_time_distributed_predict_fails_on_a_new_sequence_length_as_documented():
+    """Why cnn_lstm_predictor avoids TimeDistributed: with Keras 3.15 on TensorFlow,
+    predict on a second sequence length with a partial last batch fails. When a release
+    fixes it, this test fails: then TimeDistributed can replace the Conv3D form."""
+    inputs = keras.Input((None, 8, 8, 1))
+    x = keras.layers.TimeDistributed(keras.layers.Conv2D(2, 3, padding="same"))(inputs)
+    model = keras.Model(inputs, x)
+    rng = np.random.default_rng(0)
+    model.predict(rng.uniform(size=(10, 3, 8, 8, 1)).astype("float32"), batch_size=8, verbose=0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="out of bounds"):
+        model.predict(rng.uniform(size=(10, 5, 8, 8, 1)).astype("float32"), batch_size=8, verbose=0)

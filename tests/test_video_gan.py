@@ -369,3 +369,34 @@ def test_auxiliary_classifier_learns_the_labels_of_real_frames_and_needs_labels(
     unconditional = trajectory_generator(LENGTH, SIZE, content_dim=3, motion_dim=2, filters=4)
     with pytest.raises(ValueError, match="frame_discriminator: expected one output"):
         VideoGAN(unconditional, frames, None)
+
+
+def test_the_chapters_setup_updates_every_network_in_one_step():
+    """Chapter 11's combination: a conditional sprite generator, a frame discriminator
+    with projection and an auxiliary classifier, and a conditional sequence discriminator.
+    One step changes all three players' weights and every loss is finite."""
+    keras.utils.set_random_seed(0)
+    classes = 3
+    generator = sprite_generator(
+        LENGTH,
+        SIZE,
+        glyph_size=4,
+        content_dim=3,
+        motion_dim=2,
+        motion_units=3,
+        filters=4,
+        classes=classes,
+    )
+    frames = frame_discriminator(SIZE, filters=4, classes=classes, auxiliary_classifier=True)
+    clips = sequence_discriminator(LENGTH, SIZE, filters=2, units=3, classes=classes)
+    gan = VideoGAN(generator, frames, clips)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2))
+    data = np.random.default_rng(5).uniform(size=(8, LENGTH, SIZE, SIZE, 1)).astype("float32")
+    models = [gan.generator, gan.frame_discriminator, gan.sequence_discriminator]
+    before = [_weights(m) for m in models]
+    logs = gan.train_on_batch(data, np.arange(8) % classes, return_dict=True)
+    assert all(np.isfinite(v) for v in logs.values()), logs
+    assert logs["class_loss"] > 0 and logs["d_clip"] > 0
+    for model, old in zip(models, before, strict=True):
+        changed = [not np.allclose(a, b) for a, b in zip(old, _weights(model), strict=True)]
+        assert any(changed), model.name

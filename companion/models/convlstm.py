@@ -114,9 +114,10 @@ def cnn_lstm_predictor(
 
     The per-frame convolutions are written as ``Conv3D`` with a time kernel of 1 and
     ``MaxPooling3D((1, 2, 2))``, which compute exactly what ``TimeDistributed(Conv2D)``
-    and ``TimeDistributed(MaxPooling2D)`` compute. (With Keras 3.15 on TensorFlow,
-    ``TimeDistributed`` failed in ``predict`` on a sequence length other than the first
-    one it saw when the last batch was partial: "slice index ... out of bounds".)
+    and ``TimeDistributed(MaxPooling2D)`` compute (``tests/test_convlstm.py`` checks both
+    facts). With Keras 3.15 on TensorFlow, ``TimeDistributed`` fails in ``predict`` on a
+    sequence length other than the first one it saw when the last batch is partial:
+    "slice index ... out of bounds".
 
     Args:
         frame_shape: ``(height, width, channels)``; height and width must be divisible
