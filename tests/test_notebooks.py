@@ -112,3 +112,20 @@ def test_every_companion_module_is_in_the_api_reference():
             continue
         name = ".".join(module.relative_to(ROOT).with_suffix("").parts)
         assert f".. automodule:: {name}\n" in api, f"{name} is missing from book/api.md"
+
+
+GLUE_KEY = re.compile(r'\bglue\(\s*"([^"{}]+)"|\bglue="([^"{}]+)"')
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_no_glue_key_is_glued_twice(source):
+    """MyST-NB warns on a duplicate glue key (a failure in the strict build) and the prose
+    then quotes one of two values: each literal key is glued in one place only."""
+    places: dict[str, int] = {}
+    for cell in jupytext.read(source).cells:
+        if cell.cell_type == "code":
+            for match in GLUE_KEY.finditer(cell.source):
+                key = match[1] or match[2]
+                places[key] = places.get(key, 0) + 1
+    twice = sorted(key for key, count in places.items() if count > 1)
+    assert not twice, f"{source.name}: glued in more than one place: {twice}"

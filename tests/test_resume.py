@@ -7,6 +7,7 @@ batch in a progress file; the test kills it with SIGKILL (no exception, no clean
 it is well into its third epoch, possibly while it writes a backup. BackupAndRestore saves
 at the end of each epoch (with a second, previous copy), so the restarted process resumes
 from the last finished epoch and replays the rest with the same batches (no shuffling).
+The same holds for the custom loop of ``distribute.train`` with its CheckpointManager.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -71,47 +73,59 @@ np.savez(out, *weights())
 """
 
 
-def _start(kind: str, folder: Path, name: str) -> subprocess.Popen:
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
+def _python(script: str, *arguments: object) -> subprocess.Popen:
+    """Start ``script`` in a fresh Python process, with its output captured."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            TRAINER,
-            kind,
-            str(folder / f"{name}-backup"),
-            str(folder / f"{name}-progress"),
-            str(folder / f"{name}.npz"),
-        ],
+        [sys.executable, "-c", script, *map(str, arguments)],
         cwd=ROOT,
-        env=environment,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"},
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+    )
+
+
+def _start(kind: str, folder: Path, name: str) -> subprocess.Popen:
+    return _python(
+        TRAINER,
+        kind,
+        folder / f"{name}-backup",
+        folder / f"{name}-progress",
+        folder / f"{name}.npz",
     )
 
 
 def _finish(process: subprocess.Popen) -> str:
     stdout, stderr = process.communicate(timeout=300)
     assert process.returncode == 0, stderr[-2000:]
-    return stdout or ""
+    return stdout
+
+
+def _kill_when(victim: subprocess.Popen, ready: Callable[[], bool]) -> None:
+    """SIGKILL ``victim`` as soon as ``ready()`` holds (no exception, no clean-up)."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and victim.poll() is None and not ready():
+        time.sleep(0.02)
+    assert victim.poll() is None, "the run finished before it could be interrupted"
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=60)
+    assert victim.returncode == -signal.SIGKILL
+
+
+def _assert_same_weights(first: Path, second: Path) -> None:
+    for a, b in zip(load_weights(first), load_weights(second), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("kind", ["dense", "gan"])
 def test_killed_and_resumed_training_equals_an_uninterrupted_run(kind, tmp_path):
     _finish(_start(kind, tmp_path, "uninterrupted"))
 
-    victim = _start(kind, tmp_path, "resumed")
     progress = tmp_path / "resumed-progress"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and victim.poll() is None:
-        lines = progress.read_text().split("\n") if progress.exists() else []
-        if any(line.startswith("2 4") for line in lines):
-            break
-        time.sleep(0.02)
-    assert victim.poll() is None, "the run finished before it could be interrupted"
-    victim.send_signal(signal.SIGKILL)
-    victim.communicate(timeout=60)
-    assert victim.returncode == -signal.SIGKILL
+    _kill_when(
+        _start(kind, tmp_path, "resumed"),
+        lambda: progress.exists() and "\n2 4\n" in f"\n{progress.read_text()}",
+    )
     assert not (tmp_path / "resumed.npz").exists()
     assert (tmp_path / "resumed-backup").exists(), "no backup was written before the kill"
 
@@ -121,12 +135,7 @@ def test_killed_and_resumed_training_equals_an_uninterrupted_run(kind, tmp_path)
     assert epochs_seen.count("0") == epochs_seen.count("1") == batches  # restored, not replayed
     assert epochs_seen.count("2") > batches  # the interrupted epoch ran again from its start
     assert epochs_seen.count("3") == epochs_seen.count("4") == batches
-    for resumed, uninterrupted in zip(
-        load_weights(tmp_path / "resumed.npz"),
-        load_weights(tmp_path / "uninterrupted.npz"),
-        strict=True,
-    ):
-        np.testing.assert_allclose(resumed, uninterrupted, rtol=1e-5, atol=1e-6)
+    _assert_same_weights(tmp_path / "resumed.npz", tmp_path / "uninterrupted.npz")
     # delete_checkpoint=True: a finished run leaves no backup behind.
     assert not any((tmp_path / "resumed-backup").glob("*.h5"))
 
@@ -143,20 +152,7 @@ np.savez(out, *[np.asarray(w) for w in model.weights])
 
 
 def _start_loop(folder: Path, name: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            LOOP_TRAINER,
-            str(folder / f"{name}-checkpoints"),
-            str(folder / f"{name}.npz"),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return _python(LOOP_TRAINER, folder / f"{name}-checkpoints", folder / f"{name}.npz")
 
 
 def test_killed_custom_loop_resumes_from_its_checkpoint_manager(tmp_path):
@@ -165,17 +161,8 @@ def test_killed_custom_loop_resumes_from_its_checkpoint_manager(tmp_path):
     folder, trains only the epochs left and ends with the uninterrupted run's weights."""
     assert "resumed" not in _finish(_start_loop(tmp_path, "uninterrupted"))
 
-    victim = _start_loop(tmp_path, "resumed")
     checkpoints = tmp_path / "resumed-checkpoints"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and victim.poll() is None:
-        if (checkpoints / "ckpt-3.index").exists():
-            break
-        time.sleep(0.02)
-    assert victim.poll() is None, "the run finished before it could be interrupted"
-    victim.send_signal(signal.SIGKILL)
-    victim.communicate(timeout=60)
-    assert victim.returncode == -signal.SIGKILL
+    _kill_when(_start_loop(tmp_path, "resumed"), (checkpoints / "ckpt-3.index").exists)
     assert not (tmp_path / "resumed.npz").exists()
 
     report = re.search(
@@ -183,11 +170,6 @@ def test_killed_custom_loop_resumes_from_its_checkpoint_manager(tmp_path):
     )
     assert report, "the restarted run did not resume from a checkpoint"
     assert report[1] == report[2] and 3 <= int(report[2]) < 40, report[0]
-    for resumed, uninterrupted in zip(
-        load_weights(tmp_path / "resumed.npz"),
-        load_weights(tmp_path / "uninterrupted.npz"),
-        strict=True,
-    ):
-        np.testing.assert_allclose(resumed, uninterrupted, rtol=1e-5, atol=1e-6)
+    _assert_same_weights(tmp_path / "resumed.npz", tmp_path / "uninterrupted.npz")
     # Only the last two checkpoints are kept, the latest being the finished run's.
     assert sorted(p.name for p in checkpoints.glob("*.index")) == ["ckpt-39.index", "ckpt-40.index"]
