@@ -4,14 +4,18 @@ Each ``check_*`` function calls your function on random inputs and on edge cases
 what it returns with the course's reference implementation, and returns a
 :class:`CheckResult` that says precisely what differs: the case, the shape, the first
 element that is wrong and by how much. When your output equals that of a typical mistake
-(transposed weights, gates in the wrong order, a true convolution instead of Keras'
-cross-correlation, a CTC recursion that skips between repeated labels...), the message
-names the likely cause.
+(transposed weights, a missing tanh or bias, gates in the wrong order, a true convolution
+instead of Keras' cross-correlation, the wrong 'same' padding, a CTC recursion that skips
+between repeated labels or stops a frame early...), the message names the likely cause;
+when only your output's shape is wrong, it names the mistakes that give that shape.
+
+Your function gets copies of the inputs, so one that changes its arguments in place
+cannot change the expected values or the diagnosis.
 
 Example::
 
     from companion import check
-    print(check.check_rnn_forward(my_forward))   # "rnn_forward: passed 6 cases" or why not
+    print(check.check_rnn_forward(my_forward))   # "rnn_forward: passed 4 cases" or why not
 
 A result is truthy when the check passed, so ``assert check.check_gru_step(gru_step)``
 works in a test or an assignment's grader.
@@ -55,14 +59,29 @@ class _Case:
     description: str
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
+    hint: str = ""  # added to the message when the reader's function raises on this case
 
 
-Mistakes = dict[str, Callable[..., Any]]
+# (likely cause, the mistaken computation): several computations may share one cause.
+Mistakes = list[tuple[str, Callable[..., Any]]]
 
 
 def _check_callable(fn: Any) -> None:
     if not callable(fn):
         raise TypeError(f"fn: expected your function (a callable), got {type(fn).__name__}")
+
+
+def _copy(value: Any) -> Any:
+    """A copy of an argument, so that the reader's function cannot change the original."""
+    if isinstance(value, np.ndarray):
+        return np.array(value, copy=True)
+    if isinstance(value, list | tuple):
+        return type(value)(_copy(item) for item in value)
+    return value
+
+
+def _fresh(case: _Case) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    return _copy(case.args), {key: _copy(value) for key, value in case.kwargs.items()}
 
 
 def _first_difference(got: np.ndarray, want: np.ndarray) -> str:
@@ -78,8 +97,7 @@ def _first_difference(got: np.ndarray, want: np.ndarray) -> str:
     )
 
 
-def _matches(got: np.ndarray, candidate: Any) -> bool:
-    candidate = np.asarray(candidate, dtype=np.float64)
+def _matches(got: np.ndarray, candidate: np.ndarray) -> bool:
     return candidate.shape == got.shape and bool(np.allclose(got, candidate, rtol=RTOL, atol=ATOL))
 
 
@@ -100,12 +118,15 @@ def _run(
     for number, case in enumerate(cases, start=1):
         want = np.asarray(reference(*case.args, **case.kwargs), dtype=np.float64)
         where = f"{name}: case {number} of {len(cases)} ({case.description})"
+        args, kwargs = _fresh(case)
         try:
-            got_raw = fn(*case.args, **case.kwargs)
+            got_raw = fn(*args, **kwargs)
         except Exception as error:  # the reader's code may raise anything
             message = f"{where}: your function raised {type(error).__name__}: {error}"
             if shape_hint and isinstance(error, ValueError):
                 message += f". {shape_hint}"
+            if case.hint:
+                message += f". {case.hint}"
             return CheckResult(name, False, number, message)
         try:
             got = np.asarray(got_raw, dtype=np.float64)
@@ -114,7 +135,7 @@ def _run(
             return CheckResult(name, False, number, message)
         if got.shape != want.shape:
             message = f"{where}: expected shape {want.shape}, got {got.shape}"
-            hint = _diagnose(got, case, mistakes)
+            hint = _diagnose(got, case, mistakes, by_shape=True)
             return CheckResult(name, False, number, message + hint)
         if not np.all(np.isfinite(got)):
             message = f"{where}: your result contains NaN or infinity"
@@ -125,10 +146,27 @@ def _run(
     return CheckResult(name, True, len(cases), f"{name}: passed {len(cases)} cases")
 
 
-def _diagnose(got: np.ndarray, case: _Case, mistakes: Mistakes) -> str:
-    for cause, mistaken in mistakes.items():
-        if _matches(got, mistaken(*case.args, **case.kwargs)):
+def _mistaken_outputs(case: _Case, mistakes: Mistakes) -> Iterator[tuple[str, np.ndarray]]:
+    for cause, mistaken in mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                value = mistaken(*case.args, **case.kwargs)
+        except (ValueError, IndexError):  # a mistake that cannot even run on this case
+            continue
+        yield cause, np.asarray(value, dtype=np.float64)
+
+
+def _diagnose(got: np.ndarray, case: _Case, mistakes: Mistakes, *, by_shape: bool = False) -> str:
+    """The likely cause: the mistake whose output equals ``got``; failing that, when
+    ``by_shape``, the mistakes whose output has ``got``'s shape."""
+    outputs = list(_mistaken_outputs(case, mistakes))
+    for cause, value in outputs:
+        if _matches(got, value):
             return f". Likely cause: {cause}."
+    if by_shape:
+        causes = list(dict.fromkeys(cause for cause, value in outputs if value.shape == got.shape))
+        if causes:
+            return f". Likely cause, judging by the shape {got.shape}: {'; or '.join(causes)}."
     return ""
 
 
@@ -137,6 +175,36 @@ def _rng(seed: int) -> np.random.Generator:
 
 
 # --- chapter 1: the Elman RNN ------------------------------------------------------------
+
+_ELMAN_SHAPE_HINT = (
+    "Check the shapes: with row vectors, w_xh is (features, units) and w_hh (units, "
+    "units), used as x_t @ w_xh + h @ w_hh + b_h, with no transposes"
+)
+
+
+def _elman_step(x_t, h, w_xh, w_hh, b_h, *, transpose_hh=False, transpose_xh=False,
+                bias=True, activation=np.tanh):  # fmt: skip
+    """One Elman step with one of the typical slips switched on."""
+    a = x_t @ (w_xh.T if transpose_xh else w_xh) + h @ (w_hh.T if transpose_hh else w_hh)
+    return activation(a + b_h if bias else a)
+
+
+def _identity(a: np.ndarray) -> np.ndarray:
+    return a
+
+
+_ELMAN_SLIPS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "the recurrent matrix is transposed: use h @ w_hh, not h @ w_hh.T (row vectors)",
+        {"transpose_hh": True},
+    ),
+    (
+        "the input matrix is transposed: use x_t @ w_xh, not x_t @ w_xh.T (row vectors)",
+        {"transpose_xh": True},
+    ),
+    ("the bias b_h is missing", {"bias": False}),
+    ("the tanh is missing (a linear recurrence)", {"activation": _identity}),
+]
 
 
 def _rnn_cases(seed: int) -> Iterator[_Case]:
@@ -162,38 +230,36 @@ def _rnn_reference(x, w_xh, w_hh, b_h, h0=None):
     return cells.elman_forward(x, cells.ElmanWeights(w_xh, w_hh, b_h), h0)
 
 
-def _rnn_loop(x, w_xh, w_hh, b_h, h0, step):
+def _rnn_loop(x, w_xh, w_hh, b_h, h0=None, **slip):
     h = np.zeros((x.shape[0], w_hh.shape[0])) if h0 is None else h0
     states = []
     for t in range(x.shape[1]):
-        h = step(x[:, t], h)
+        h = _elman_step(x[:, t], h, w_xh, w_hh, b_h, **slip)
         states.append(h)
     return np.stack(states, axis=1)
 
 
-_RNN_MISTAKES: Mistakes = {
-    "the recurrent matrix is transposed: use h @ w_hh, not h @ w_hh.T (row vectors)": (
-        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_loop(
-            x, w_xh, w_hh, b_h, h0, lambda x_t, h: np.tanh(x_t @ w_xh + h @ w_hh.T + b_h)
-        )
+def _with_slip(function: Callable[..., Any], slip: dict[str, Any]) -> Callable[..., Any]:
+    return lambda *args, **kwargs: function(*args, **kwargs, **slip)
+
+
+# A transposed w_xh is left out: it raises on the first case, (features, units) = (3, 4),
+# and the shape hint says what to do.
+_RNN_MISTAKES: Mistakes = [
+    *(
+        (cause, _with_slip(_rnn_loop, slip))
+        for cause, slip in _ELMAN_SLIPS
+        if "transpose_xh" not in slip
     ),
-    "the bias b_h is missing": (
-        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_loop(
-            x, w_xh, w_hh, b_h, h0, lambda x_t, h: np.tanh(x_t @ w_xh + h @ w_hh)
-        )
+    (
+        "the initial state h0 is ignored (the loop starts from zeros)",
+        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_reference(x, w_xh, w_hh, b_h, None),
     ),
-    "the tanh is missing (a linear recurrence)": (
-        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_loop(
-            x, w_xh, w_hh, b_h, h0, lambda x_t, h: x_t @ w_xh + h @ w_hh + b_h
-        )
+    (
+        "only the last hidden state is returned; return every step, (batch, time, units)",
+        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_reference(x, w_xh, w_hh, b_h, h0)[:, -1],
     ),
-    "the initial state h0 is ignored (the loop starts from zeros)": (
-        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_reference(x, w_xh, w_hh, b_h, None)
-    ),
-    "only the last hidden state is returned; return every step, (batch, time, units)": (
-        lambda x, w_xh, w_hh, b_h, h0=None: _rnn_reference(x, w_xh, w_hh, b_h, h0)[:, -1]
-    ),
-}
+]
 
 
 def check_rnn_forward(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
@@ -204,7 +270,48 @@ def check_rnn_forward(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
     :class:`companion.cells.ElmanWeights`), and the result must be ``(batch, time,
     units)``. Chapter 1, exercise 2.
     """
-    return _run("rnn_forward", fn, list(_rnn_cases(seed)), _rnn_reference, _RNN_MISTAKES)
+    cases = list(_rnn_cases(seed))
+    return _run("rnn_forward", fn, cases, _rnn_reference, _RNN_MISTAKES, _ELMAN_SHAPE_HINT)
+
+
+def _rnn_step_cases(seed: int) -> Iterator[_Case]:
+    rng = _rng(seed)
+    # A square w_xh first: x_t @ w_xh.T runs on it, and the diagnosis can name the slip.
+    for batch, features, units in [(2, 4, 4), (3, 5, 2), (1, 2, 3), (4, 6, 1)]:
+        weights = cells.ElmanWeights.random(features, units, seed=int(rng.integers(2**31)))
+        x_t = rng.normal(size=(batch, features))
+        h_prev = rng.normal(scale=0.5, size=(batch, units))
+        yield _Case(
+            f"batch {batch}, {features} features, {units} units",
+            (x_t, h_prev, weights.w_xh, weights.w_hh, weights.b_h),
+            {},
+        )
+
+
+def _rnn_step_reference(x_t, h_prev, w_xh, w_hh, b_h):
+    weights = cells.ElmanWeights(w_xh, w_hh, b_h)
+    return cells.elman_forward(x_t[:, None], weights, h_prev)[:, 0]
+
+
+_RNN_STEP_MISTAKES: Mistakes = [
+    *((cause, _with_slip(_elman_step, slip)) for cause, slip in _ELMAN_SLIPS),
+    (
+        "the previous state h_prev is ignored: h_t = tanh(x_t @ w_xh + h_prev @ w_hh + b_h)",
+        lambda x_t, h_prev, w_xh, w_hh, b_h: np.tanh(x_t @ w_xh + b_h),
+    ),
+]
+
+
+def check_rnn_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
+    """Check ``fn(x_t, h_prev, w_xh, w_hh, b_h) -> h_t``: one Elman step.
+
+    ``h_t = tanh(x_t @ w_xh + h_prev @ w_hh + b_h)`` with row vectors: ``x_t (batch,
+    features)``, ``h_prev (batch, units)``, ``w_xh (features, units)``, ``w_hh (units,
+    units)``, ``b_h (units,)`` (:class:`companion.cells.ElmanWeights`); the result is
+    ``(batch, units)``, the body of chapter 1's loop over time.
+    """
+    cases = list(_rnn_step_cases(seed))
+    return _run("rnn_step", fn, cases, _rnn_step_reference, _RNN_STEP_MISTAKES, _ELMAN_SHAPE_HINT)
 
 
 # --- chapter 2: LSTM and GRU steps -------------------------------------------------------
@@ -278,19 +385,25 @@ def _lstm_old_cell_output(x_t, h_prev, c_prev, kernel, recurrent, bias):
     return np.stack([o * np.tanh(c_prev), c])
 
 
-_LSTM_MISTAKES: Mistakes = {
-    "the gates are taken in the order i, f, o, c; Keras stores them as i, f, c, o "
-    "(input, forget, cell candidate, output)": lambda *a: _lstm_step(*a, order="ifoc"),
-    "the gates are taken in the order f, i, c, o; Keras stores them as i, f, c, o": (
-        lambda *a: _lstm_step(*a, order="fico")
+_LSTM_MISTAKES: Mistakes = [
+    (
+        "the gates are taken in the order i, f, o, c; Keras stores them as i, f, c, o "
+        "(input, forget, cell candidate, output)",
+        lambda *a: _lstm_step(*a, order="ifoc"),
     ),
-    "h_t uses the previous cell state: h_t = o_t * tanh(c_t), with the new c_t": (
-        _lstm_old_cell_output
+    (
+        "the gates are taken in the order f, i, c, o; Keras stores them as i, f, c, o",
+        lambda *a: _lstm_step(*a, order="fico"),
     ),
-    _TRANSPOSED_BLOCKS: (
-        lambda x, h, c, k, r, b: _lstm_step(x, h, c, k, _blocks_transposed(r, 4), b)
+    (
+        "h_t uses the previous cell state: h_t = o_t * tanh(c_t), with the new c_t",
+        _lstm_old_cell_output,
     ),
-}
+    (
+        _TRANSPOSED_BLOCKS,
+        lambda x, h, c, k, r, b: _lstm_step(x, h, c, k, _blocks_transposed(r, 4), b),
+    ),
+]
 
 _STEP_SHAPE_HINT = (
     "Check the shapes: in Keras' layout, with row vectors, kernel is (features, {gates} "
@@ -354,16 +467,23 @@ def _gru_reference(x_t, h_prev, kernel, recurrent, bias):
     return cells.gru_forward(x_t[:, None], cells.GRUWeights(kernel, recurrent, bias), h_prev)[:, 0]
 
 
-_GRU_MISTAKES: Mistakes = {
-    "the update gate is used the other way round: Keras computes h_t = z_t * h_prev + "
-    "(1 - z_t) * candidate": lambda *a: _gru_step(*a, swap_update=True),
-    "the blocks are taken in the order r, z, h; Keras stores them as z, r, h": (
-        lambda *a: _gru_step(*a, order="rzh")
+_GRU_MISTAKES: Mistakes = [
+    (
+        "the update gate is used the other way round: Keras computes h_t = z_t * h_prev + "
+        "(1 - z_t) * candidate",
+        lambda *a: _gru_step(*a, swap_update=True),
     ),
-    "the reset gate multiplies h_prev before the matrix product (reset_after=False); "
-    "Keras' default applies it after: r_t * (h_prev W_hh + b_hh)": _gru_reset_before,
-    _TRANSPOSED_BLOCKS: (lambda x, h, k, r, b: _gru_step(x, h, k, _blocks_transposed(r, 3), b)),
-}
+    (
+        "the blocks are taken in the order r, z, h; Keras stores them as z, r, h",
+        lambda *a: _gru_step(*a, order="rzh"),
+    ),
+    (
+        "the reset gate multiplies h_prev before the matrix product (reset_after=False); "
+        "Keras' default applies it after: r_t * (h_prev W_hh + b_hh)",
+        _gru_reset_before,
+    ),
+    (_TRANSPOSED_BLOCKS, lambda x, h, k, r, b: _gru_step(x, h, k, _blocks_transposed(r, 3), b)),
+]
 
 
 def check_gru_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
@@ -389,6 +509,7 @@ def _conv_cases(seed: int) -> Iterator[_Case]:
         ((7, 7), (3, 3), 3, 2, 2, "valid"),
         ((6, 6), (2, 2), 1, 1, 2, "same"),
         ((5, 6), (4, 4), 2, 2, 1, "same"),  # even kernel: TensorFlow pads more at the end
+        ((8, 8), (3, 3), 2, 2, 2, "same"),  # the stride changes the padding: (0, 1), not (1, 1)
     ]:
         x = rng.normal(size=(2, *size, channels))
         kernel = rng.normal(size=(*kernel_size, channels, filters))
@@ -401,31 +522,69 @@ def _conv_reference(x, kernel, bias, strides=1, padding="valid"):
     return conv.conv2d(x, kernel, bias, strides=strides, padding=padding)
 
 
-def _conv_symmetric_same(x, kernel, bias, strides=1, padding="valid"):
-    if padding != "same":
-        return _conv_reference(x, kernel, bias, strides, padding)
-    pads = []
-    for axis in (0, 1):
-        top, bottom = conv.same_padding(x.shape[axis + 1], kernel.shape[axis], strides)
-        pads.append((bottom, top))  # the extra row/column at the start instead of the end
+def _conv_padded(x, kernel, bias, strides, pads):
+    """A 'valid' convolution of ``x`` padded with ``pads``: ((top, bottom), (left, right))."""
     padded = np.pad(x, ((0, 0), *pads, (0, 0)))
     return conv.conv2d(padded, kernel, bias, strides=strides, padding="valid")
 
 
-_CONV_MISTAKES: Mistakes = {
-    "the kernel is flipped (a true convolution); Keras' Conv2D is a cross-correlation: "
-    "use kernel[i, j], not kernel[-1 - i, -1 - j]": (
-        lambda x, kernel, bias, **kw: _conv_reference(x, kernel[::-1, ::-1], bias, **kw)
+def _conv_same_slip(slip: Callable[[int, int, int], tuple[int, int]]) -> Callable[..., Any]:
+    """A convolution whose 'same' padding of each axis is ``slip(size, kernel, stride)``."""
+
+    def mistaken(x, kernel, bias, strides=1, padding="valid"):
+        if padding != "same":
+            return _conv_reference(x, kernel, bias, strides, padding)
+        pads = [slip(x.shape[axis + 1], kernel.shape[axis], strides) for axis in (0, 1)]
+        return _conv_padded(x, kernel, bias, strides, pads)
+
+    return mistaken
+
+
+_SAME_RULE = (
+    "TensorFlow pads max((ceil(n / s) - 1) * s + k - n, 0) in total, the extra row/column "
+    "at the end (bottom, right)"
+)
+
+_CONV_MISTAKES: Mistakes = [
+    (
+        "the kernel is flipped (a true convolution); Keras' Conv2D is a cross-correlation: "
+        "use kernel[i, j], not kernel[-1 - i, -1 - j]",
+        lambda x, kernel, bias, **kw: _conv_reference(x, kernel[::-1, ::-1], bias, **kw),
     ),
-    "the bias is missing": lambda x, kernel, bias, **kw: _conv_reference(x, kernel, None, **kw),
-    "'same' padding puts the extra row/column at the start; TensorFlow puts it at the "
-    "end (bottom, right)": _conv_symmetric_same,
-    "the stride is ignored": (
+    (
+        "the bias is missing: add bias[o] to every output of filter o",
+        lambda x, kernel, bias, **kw: _conv_reference(x, kernel, None, **kw),
+    ),
+    (
+        "your output is the 'valid' size: padding='same' ignored? Pad the input first; "
+        + _SAME_RULE,
+        lambda x, kernel, bias, strides=1, padding="valid": _conv_reference(
+            x, kernel, bias, strides, "valid"
+        ),
+    ),
+    (
+        "your output is the stride-1 size: the stride is ignored? Move the window by "
+        "`strides` pixels: output (i, j) reads the input from (i * s, j * s)",
         lambda x, kernel, bias, strides=1, padding="valid": _conv_reference(
             x, kernel, bias, 1, padding
-        )
+        ),
     ),
-}
+    (
+        "the 'same' padding is the one for stride 1 (or the stride is taken after a "
+        "stride-1 'same' convolution); the padding depends on the stride: " + _SAME_RULE,
+        _conv_same_slip(lambda size, k, stride: conv.same_padding(size, k, 1)),
+    ),
+    (
+        "'same' padding of k // 2 on both sides, which is right only for an odd kernel at "
+        "stride 1; " + _SAME_RULE,
+        _conv_same_slip(lambda size, k, stride: (k // 2, k // 2)),
+    ),
+    (
+        "'same' padding puts the extra row/column at the start; TensorFlow puts it at the "
+        "end (bottom, right)",
+        _conv_same_slip(lambda size, k, stride: conv.same_padding(size, k, stride)[::-1]),
+    ),
+]
 
 
 def check_conv2d(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
@@ -433,7 +592,8 @@ def check_conv2d(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
 
     ``x (batch, height, width, channels)``, ``kernel (kh, kw, channels, filters)``,
     ``bias (filters,)``; ``padding`` is ``"valid"`` or ``"same"`` (TensorFlow's rule, see
-    :func:`companion.conv.same_padding`). Chapter 3.
+    :func:`companion.conv.same_padding`). The cases cover both paddings, strides 1 and 2,
+    and even kernels. Chapter 3.
     """
     return _run("conv2d", fn, list(_conv_cases(seed)), _conv_reference, _CONV_MISTAKES)
 
@@ -465,16 +625,18 @@ def _pool_zero_padding(x, pool_size=2, strides=None, padding="valid"):
     return conv.max_pool2d(padded, pool_size, strides, "valid")
 
 
-_POOL_MISTAKES: Mistakes = {
-    "'same' padding pads with zeros, which win over negative inputs; pad with -inf": (
-        _pool_zero_padding
+_POOL_MISTAKES: Mistakes = [
+    (
+        "'same' padding pads with zeros, which win over negative inputs; pad with -inf",
+        _pool_zero_padding,
     ),
-    "strides=None should mean strides = pool_size (non-overlapping windows), not 1": (
+    (
+        "strides=None should mean strides = pool_size (non-overlapping windows), not 1",
         lambda x, pool_size=2, strides=None, padding="valid": _pool_reference(
             x, pool_size, 1 if strides is None else strides, padding
-        )
+        ),
     ),
-}
+]
 
 
 def check_max_pool2d(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
@@ -487,63 +649,130 @@ def check_max_pool2d(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
 
 # --- chapter 5: the CTC forward algorithm ------------------------------------------------
 
+# The cases: (frames T, classes, labels, what the case is about). Every labelling fits in
+# its frames. An impossible case (T below ctc.min_time_steps(labels)) is left out because
+# the reference has no value for it: ctc.ctc_forward raises a ValueError there.
+_CTC_CASES: list[tuple[int, int, list[int], str]] = [
+    (6, 4, [1, 2], ""),
+    (8, 5, [1, 1, 2], "a repeated label: the path needs a blank between the two 1s"),
+    (5, 3, [2, 2], "a repeated label: the path needs a blank between the two 2s"),
+    (3, 3, [1], ""),
+    (7, 6, [3, 1, 4, 1], ""),
+    (3, 4, [1, 2, 3], "as few frames as the labels need: one frame per label"),
+    (
+        4,
+        5,
+        [1, 1, 2],
+        "as few frames as the labels need, 3 labels + 1 repeat: the one path is 1, blank, 1, 2",
+    ),
+    (4, 3, [], "an empty labelling: the one path is all blanks"),
+]
+
+_EMPTY_LABELS_HINT = (
+    "With empty labels, l' = [blank] has a single state: there is no alpha[0, 1], and the "
+    "loss is -alpha[T - 1, 0]"
+)
+
 
 def _ctc_cases(seed: int) -> Iterator[_Case]:
     rng = _rng(seed)
-    for steps, classes, labels in [
-        (6, 4, [1, 2]),
-        (8, 5, [1, 1, 2]),  # a repeated label needs a blank between its copies
-        (5, 3, [2, 2]),
-        (3, 3, [1]),
-        (7, 6, [3, 1, 4, 1]),
-    ]:
+    for steps, classes, labels, note in _CTC_CASES:
         logits = rng.normal(scale=2.0, size=(steps, classes))
         log_probs = ctc.log_softmax(logits)
-        yield _Case(f"{steps} frames, {classes} classes, labels {labels}", (log_probs, labels), {})
+        text = f"{steps} frames, {classes} classes, labels {labels}" + (f": {note}" if note else "")
+        hint = "" if labels else _EMPTY_LABELS_HINT
+        yield _Case(text, (log_probs, list(labels)), {}, hint)
 
 
 def _ctc_reference(log_probs, labels):
     return ctc.ctc_forward(log_probs, labels)[0]
 
 
-def _ctc_variant(log_probs, labels, *, skip_repeats=False, end_on_label=False, start_both=True):
-    """A forward recursion with one of the typical slips switched on."""
+def _with_blanks(labels: list[int], trailing: bool = True) -> list[int]:
+    """The extended labelling l' = [blank, l1, blank, ..., lL, blank]."""
     extended = [ctc.BLANK]
     for label in labels:
         extended += [label, ctc.BLANK]
+    return extended if trailing or not labels else extended[:-1]
+
+
+def _ctc_variant(log_probs, labels, *, extended=None, skip=True, skip_repeats=False,
+                 start_both=True, ends=(-1, -2), combine=np.logaddexp.reduce,
+                 frames=None):  # fmt: skip
+    """A forward recursion with one of the typical slips switched on: over ``extended``
+    (l' by default), with ``combine`` adding up the predecessors, over the first
+    ``frames`` frames, summing the final states ``ends``."""
+    extended = _with_blanks(labels) if extended is None else extended
     states = len(extended)
     alpha = np.full(states, -np.inf)
-    alpha[0] = log_probs[0, ctc.BLANK]
+    alpha[0] = log_probs[0, extended[0]]
     if start_both and states > 1:
         alpha[1] = log_probs[0, extended[1]]
-    for t in range(1, len(log_probs)):
+    for t in range(1, len(log_probs) if frames is None else frames):
         new = np.full(states, -np.inf)
         for s in range(states):
             terms = [alpha[s]] + ([alpha[s - 1]] if s > 0 else [])
-            can_skip = s > 1 and extended[s] != ctc.BLANK
+            can_skip = skip and s > 1 and extended[s] != ctc.BLANK
             if can_skip and (skip_repeats or extended[s] != extended[s - 2]):
                 terms.append(alpha[s - 2])
-            new[s] = np.logaddexp.reduce(terms) + log_probs[t, extended[s]]
+            new[s] = combine(terms) + log_probs[t, extended[s]]
         alpha = new
-    ends = [alpha[-2]] if end_on_label else [alpha[-1], alpha[-2]]
-    return -np.logaddexp.reduce(ends)
+    return -np.logaddexp.reduce([alpha[end] for end in ends])
 
 
-_CTC_MISTAKES: Mistakes = {
-    "the recursion skips over the blank between two equal labels; a repeated label "
-    "needs the blank (no alpha[s - 2] term when l'[s] == l'[s - 2])": (
-        lambda lp, labels: _ctc_variant(lp, labels, skip_repeats=True)
+_NO_BLANKS = (
+    "no blanks in the extended labelling: l' must be [blank, l1, blank, l2, ..., lL, "
+    "blank], 2L + 1 states, not the labels alone"
+)
+
+_CTC_MISTAKES: Mistakes = [
+    (
+        "the recursion skips over the blank between two equal labels; a repeated label "
+        "needs the blank (no alpha[s - 2] term when l'[s] == l'[s - 2])",
+        lambda lp, labels: _ctc_variant(lp, labels, skip_repeats=True),
     ),
-    "only paths ending on the last label are counted; add those ending on the final "
-    "blank": lambda lp, labels: _ctc_variant(lp, labels, end_on_label=True),
-    "only paths starting with a blank are counted; a path may also start on the first "
-    "label": lambda lp, labels: _ctc_variant(lp, labels, start_both=False),
-    "the sign: the loss is -log p(labels | x), not log p": (
-        lambda lp, labels: -_ctc_reference(lp, labels)
+    (
+        "only paths ending on the last label are counted; add those ending on the final "
+        "blank: the loss is -log(alpha[T - 1, -1] + alpha[T - 1, -2])",
+        lambda lp, labels: _ctc_variant(lp, labels, ends=(-2,)),
     ),
-    "probabilities are multiplied where log-probabilities must be added (or the "
-    "reverse)": lambda lp, labels: float(np.exp(-_ctc_reference(lp, labels))),
-}
+    (
+        "only paths starting with a blank are counted; a path may also start on the first "
+        "label: alpha[0, 1] = log_probs[0, l1]",
+        lambda lp, labels: _ctc_variant(lp, labels, start_both=False),
+    ),
+    (
+        "the frame loop stops one frame early: your loss is that of the first T - 1 "
+        "frames; the recursion runs for t = 1, ..., T - 1 (range(1, T))",
+        lambda lp, labels: _ctc_variant(lp, labels, frames=len(lp) - 1),
+    ),
+    (
+        "the extended labelling l' has no trailing blank, so no path can end on a blank: "
+        "l' = [blank, l1, blank, ..., lL, blank], 2L + 1 states",
+        lambda lp, labels: _ctc_variant(lp, labels, extended=_with_blanks(labels, False)),
+    ),
+    (_NO_BLANKS, lambda lp, labels: _ctc_variant(lp, labels, extended=list(labels))),
+    (
+        _NO_BLANKS,
+        lambda lp, labels: _ctc_variant(
+            lp, labels, extended=list(labels), skip=False, start_both=False, ends=(-1,)
+        ),
+    ),
+    (
+        "max instead of logsumexp: that is the log-probability of the best path alone "
+        "(Viterbi); CTC adds up the probabilities of all paths, np.logaddexp in log space",
+        lambda lp, labels: _ctc_variant(lp, labels, combine=max),
+    ),
+    (
+        "the sign: the loss is -log p(labels | x), not log p",
+        lambda lp, labels: -_ctc_reference(lp, labels),
+    ),
+    (
+        "your result is the probability p(labels | x) itself (a product of probabilities "
+        "summed over paths); the loss is -log p(labels | x)",
+        lambda lp, labels: float(np.exp(-_ctc_reference(lp, labels))),
+    ),
+]
 
 
 def check_ctc_loss(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
@@ -551,7 +780,9 @@ def check_ctc_loss(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
 
     ``log_probs (time, classes)`` are log-softmax outputs with the blank at index 0;
     ``labels`` a list of symbols in ``1..classes-1``; the result is ``-log p(labels |
-    x)``, a number (:func:`companion.ctc.ctc_forward`). Chapter 5, exercise 1.
+    x)``, a number (:func:`companion.ctc.ctc_forward`). The cases include repeated labels,
+    labellings that fill every frame (``time == ctc.min_time_steps(labels)``) and an empty
+    labelling. Chapter 5, exercise 1.
     """
     return _run("ctc_loss", fn, list(_ctc_cases(seed)), _ctc_reference, _CTC_MISTAKES)
 
@@ -588,32 +819,47 @@ def _forecast_mae(y_true, y_pred) -> float:
     return float(np.mean(np.abs(np.asarray(y_true) - np.asarray(y_pred))))
 
 
-_MASE_MISTAKES: Mistakes = {
-    "the scale ignores the season: the training part's naive errors must be taken "
-    "`period` steps apart, not one": (
+def _mase_test_scale(y_true, y_pred, training, period=1, *, with_training_tail=True):
+    """MASE scaled by the naive errors of the test part (optionally after the training
+    part's last season, which gives the first test values a naive forecast too)."""
+    scaled = np.concatenate([training[-period:], y_true]) if with_training_tail else y_true
+    if len(scaled) <= period:
+        raise ValueError("no naive error within the test part")
+    return _forecast_mae(y_true, y_pred) / _naive_mae(scaled, period)
+
+
+_MASE_TEST_SCALE = (
+    "the scale comes from the test part; it must be the training part's in-sample "
+    "naive error, the same for every model"
+)
+
+_MASE_MISTAKES: Mistakes = [
+    (
+        "the scale ignores the season: the training part's naive errors must be taken "
+        "`period` steps apart, not one",
         lambda y_true, y_pred, training, period=1: (
             _forecast_mae(y_true, y_pred) / _naive_mae(training, 1)
-        )
+        ),
     ),
-    "the scale comes from the test part; it must be the training part's in-sample "
-    "naive error, the same for every model": (
-        lambda y_true, y_pred, training, period=1: (
-            _forecast_mae(y_true, y_pred)
-            / _naive_mae(np.concatenate([training[-period:], y_true]), period)
-        )
+    (_MASE_TEST_SCALE, _mase_test_scale),
+    (
+        _MASE_TEST_SCALE,
+        lambda *a, **k: _mase_test_scale(*a, **k, with_training_tail=False),
     ),
-    "squared errors: MASE divides mean absolute errors, not squared ones": (
+    (
+        "squared errors: MASE divides mean absolute errors, not squared ones",
         lambda y_true, y_pred, training, period=1: (
             float(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2))
             / float(np.mean((training[period:] - training[:-period]) ** 2))
-        )
+        ),
     ),
-    "the fraction is upside down: the forecast's error goes above, the naive error below": (
+    (
+        "the fraction is upside down: the forecast's error goes above, the naive error below",
         lambda y_true, y_pred, training, period=1: (
             _naive_mae(training, period) / _forecast_mae(y_true, y_pred)
-        )
+        ),
     ),
-}
+]
 
 
 def check_mase(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
@@ -651,32 +897,41 @@ def _generator_reference(fake_logits):
     return float(np.mean(_softplus(-fake_logits)))
 
 
-_DISCRIMINATOR_MISTAKES: Mistakes = {
-    "the labels are swapped: real samples are the class 1 (D = 1), generated ones the "
-    "class 0": lambda real, fake: float(np.mean(_softplus(real)) + np.mean(_softplus(-fake))),
-    "the sign: the loss is the cross-entropy, -E[log D(x)] - E[log(1 - D(G(z)))]": (
-        lambda real, fake: -_discriminator_reference(real, fake)
-    ),
-    "the logits went through a sigmoid twice: the loss takes logits, sigmoid(logit) = D": (
-        lambda real, fake: _discriminator_reference(
-            1 / (1 + np.exp(-real)), 1 / (1 + np.exp(-fake))
-        )
-    ),
-    "only the real samples' term is there; add -E[log(1 - D(G(z)))]": (
-        lambda real, fake: float(np.mean(_softplus(-real)))
-    ),
-}
+_DOUBLE_SIGMOID = (
+    "the logits went through a sigmoid twice: the loss takes logits, sigmoid(logit) = D"
+)
 
-_GENERATOR_MISTAKES: Mistakes = {
-    "the minimax (saturating) loss E[log(1 - D(G(z)))]; the non-saturating loss is "
-    "-E[log D(G(z))], which keeps its gradient when D rejects the samples": (
-        lambda fake: -float(np.mean(_softplus(fake)))
+_DISCRIMINATOR_MISTAKES: Mistakes = [
+    (
+        "the labels are swapped: real samples are the class 1 (D = 1), generated ones the class 0",
+        lambda real, fake: float(np.mean(_softplus(real)) + np.mean(_softplus(-fake))),
     ),
-    "the sign: the generator minimises -E[log D(G(z))]": (lambda fake: -_generator_reference(fake)),
-    "the logits went through a sigmoid twice: the loss takes logits, sigmoid(logit) = D": (
-        lambda fake: _generator_reference(1 / (1 + np.exp(-fake)))
+    (
+        "the sign: the loss is the cross-entropy, -E[log D(x)] - E[log(1 - D(G(z)))]",
+        lambda real, fake: -_discriminator_reference(real, fake),
     ),
-}
+    (
+        _DOUBLE_SIGMOID,
+        lambda real, fake: _discriminator_reference(cells.sigmoid(real), cells.sigmoid(fake)),
+    ),
+    (
+        "only the real samples' term is there; add -E[log(1 - D(G(z)))]",
+        lambda real, fake: float(np.mean(_softplus(-real))),
+    ),
+]
+
+_GENERATOR_MISTAKES: Mistakes = [
+    (
+        "the minimax (saturating) loss E[log(1 - D(G(z)))]; the non-saturating loss is "
+        "-E[log D(G(z))], which keeps its gradient when D rejects the samples",
+        lambda fake: -float(np.mean(_softplus(fake))),
+    ),
+    (
+        "the sign: the generator minimises -E[log D(G(z))]",
+        lambda fake: -_generator_reference(fake),
+    ),
+    (_DOUBLE_SIGMOID, lambda fake: _generator_reference(cells.sigmoid(fake))),
+]
 
 
 def check_discriminator_loss(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:
@@ -734,16 +989,21 @@ def _convlstm_step(x_t, h_prev, c_prev, kernel, recurrent, bias, *, order="ifco"
     return np.stack([o * np.tanh(c), c])
 
 
-_CONVLSTM_MISTAKES: Mistakes = {
-    "the gates are taken in the order i, f, o, c; Keras stores them as i, f, c, o": (
-        lambda *a: _convlstm_step(*a, order="ifoc")
+_CONVLSTM_MISTAKES: Mistakes = [
+    (
+        "the gates are taken in the order i, f, o, c; Keras stores them as i, f, c, o",
+        lambda *a: _convlstm_step(*a, order="ifoc"),
     ),
-    "the recurrent convolution W_h * h_prev is missing": (
-        lambda *a: _convlstm_step(*a, recurrent_term=False)
+    (
+        "the recurrent convolution W_h * h_prev is missing",
+        lambda *a: _convlstm_step(*a, recurrent_term=False),
     ),
-    "the kernels are flipped (a true convolution); Keras' Conv2D and ConvLSTM2D "
-    "cross-correlate": lambda *a: _convlstm_step(*a, flip=True),
-}
+    (
+        "the kernels are flipped (a true convolution); Keras' Conv2D and ConvLSTM2D "
+        "cross-correlate",
+        lambda *a: _convlstm_step(*a, flip=True),
+    ),
+]
 
 
 def check_convlstm_step(fn: Callable[..., Any], *, seed: int = 0) -> CheckResult:

@@ -1342,6 +1342,8 @@ CASES = [
     ),
     bad(training.VideoGAN, ("generator", None, None), {}, TypeError, "generator", "string"),
     # --- companion.check ------------------------------------------------------------------
+    bad(check.check_rnn_step, ("rnn_step",), {}, TypeError, "fn", "string"),
+    bad(check.check_rnn_step, (not_a_function,), {"seed": -2}, ValueError, "seed", "negative-seed"),
     bad(check.check_rnn_forward, (5,), {}, TypeError, "fn", "int"),
     bad(
         check.check_rnn_forward, (not_a_function,), {"seed": "0"}, TypeError, "seed", "string-seed"
