@@ -235,6 +235,12 @@ def mase_scaled_on_the_test_part(y_true, y_pred, training, period=1):
     return np.abs(y_true - y_pred).mean() / naive.mean()
 
 
+def mase_scaled_on_the_horizon(y_true, y_pred, training, period=1):
+    """Naive forecasts of the test values, the first ones from the training part's end."""
+    naive = np.abs(y_true - np.concatenate([training[-period:], y_true])[: len(y_true)])
+    return np.abs(y_true - y_pred).mean() / naive.mean()
+
+
 def discriminator_loss(real_logits, fake_logits, swap=False):
     # -log sigmoid(a) = log(1 + exp(-a)), written stably
     if swap:
@@ -490,6 +496,7 @@ MISTAKES = [
     (check.check_mase, lambda *a, **k: 1 / mase(*a, **k), "upside down"),
     (check.check_mase, lambda *a, **k: mase(*a, **k, squared=True), "squared errors"),
     (check.check_mase, mase_scaled_on_the_test_part, "the scale comes from the test part"),
+    (check.check_mase, mase_scaled_on_the_horizon, "the scale comes from the test part"),
     # chapter 7
     (check.check_convlstm_step, lambda *a: convlstm_step(*a, order="ifoc"), "i, f, o, c"),
     (
