@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 FAST_OUTPUT := _build/fast
 FAST_HTML   := $(FAST_OUTPUT)/_build/html
 NOTEBOOKS   := $(wildcard notebooks/*.ipynb)
@@ -12,7 +11,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 BROWSER ?= 1
 
-.PHONY: help install devices book chapter bench chromium publish-check linkcheck colab-check test lint format unit notebooks book-fast pages sync results clean
+.PHONY: help install devices book chapter bench chromium publish-check release linkcheck colab-check test lint format unit notebooks book-fast pages sync results clean
 
 help:
 	@echo "make book     build the book: every chapter in full mode (cached) -> _build/html"
@@ -23,6 +22,7 @@ help:
 	@echo "make bench    throughput of each chapter's model and the CRNN's time-to-target -> _build/bench.json"
 	@echo "make results  print the recorded results; fails when a full-mode floor is missed"
 	@echo "make publish-check [RELEASE=1]   every place names the same repository URL"
+	@echo "make release  tag v<version> once make publish-check RELEASE=1 passes"
 	@echo "make linkcheck   check the book's external links (needs the network; not in make test)"
 	@echo "make colab-check   chapters in fast mode under the oldest supported TensorFlow and Keras"
 	@echo "make clean    remove build outputs (keeps .venv)"
@@ -30,16 +30,24 @@ help:
 # A fresh machine needs only Python 3.10+: the virtual environment is made on first use.
 # GPU=1 installs TensorFlow with CUDA (tensorflow[and-cuda], same version as the pinned
 # tensorflow-cpu) instead of the CPU build, for a local NVIDIA GPU: make install GPU=1.
+# The choice is remembered (.venv/.gpu), so later make commands need no GPU=1; GPU=0
+# switches back to the CPU build.
 TF_VERSION := $(shell sed -n 's/^tensorflow-cpu==//p' requirements.txt)
-GPU ?= 0
-$(STAMP): requirements.txt pyproject.toml
+GPU ?= $(if $(wildcard $(VENV)/.gpu),1,0)
+STAMP := $(VENV)/.installed-$(if $(filter 1,$(GPU)),gpu,cpu)
+# companion/__init__.py holds the version, which the installed metadata must match.
+$(STAMP): requirements.txt pyproject.toml companion/__init__.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	rm -f $(VENV)/.installed-*
 ifeq ($(GPU),1)
 	grep -v '^tensorflow-cpu==' requirements.txt > $(VENV)/requirements-gpu.txt
 	$(BIN)/python -m pip uninstall --quiet --yes tensorflow-cpu || true
 	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements-gpu.txt "tensorflow[and-cuda]==$(TF_VERSION)"
+	touch $(VENV)/.gpu
 else
+	test ! -e $(VENV)/.gpu || $(BIN)/python -m pip uninstall --quiet --yes tensorflow
+	rm -f $(VENV)/.gpu
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 endif
 	$(BIN)/python -m pip install --quiet --no-deps -e .
@@ -77,6 +85,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@PATH="$(CURDIR)/$(BIN):$$PATH" command -v actionlint >/dev/null || { \
+	  echo "make lint checks the workflows with actionlint, which is not installed here:"; \
+	  echo "install it (e.g. brew install actionlint) and run make lint again"; exit 1; }
+	PATH="$(CURDIR)/$(BIN):$$PATH" actionlint .github/workflows/*.yml
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -122,6 +134,17 @@ sync: $(STAMP)
 # also refuses the placeholder URL.
 publish-check: $(STAMP)
 	$(BIN)/python scripts/publish_check.py $(if $(filter 1,$(RELEASE)),--release)
+
+# Tags a release of the companion, v<companion.__version__>, once everything agrees on the
+# published URL and the version (publish-check RELEASE=1) and the work is committed.
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' companion/__init__.py)
+release: $(STAMP)
+	$(BIN)/python scripts/publish_check.py --release
+	@test -z "$$(git status --porcelain)" || { echo "make release: commit your changes first"; exit 1; }
+	@if git rev-parse -q --verify "refs/tags/v$(VERSION)" >/dev/null; then \
+	  echo "make release: v$(VERSION) is tagged already; set a new companion.__version__"; exit 1; fi
+	git tag -a "v$(VERSION)" -m "hybrid-dl-companion $(VERSION)"
+	@echo "Tagged v$(VERSION); publish it with: git push origin v$(VERSION)"
 
 # External links need the network, so this is not part of make test. The notebooks are not
 # executed (their links are in the prose): the copied configuration turns execution off.

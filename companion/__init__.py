@@ -29,4 +29,4 @@ from companion.runtime import limit_threads_to_usable_cpus  # noqa: E402
 
 limit_threads_to_usable_cpus()
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

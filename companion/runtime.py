@@ -12,6 +12,7 @@ Notebooks never branch on the mode; they ask :func:`budget` for sizes and epochs
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import platform
@@ -26,6 +27,10 @@ from companion.validation import check_choice
 
 MODE_VARIABLE = "COURSE_MODE"
 MODES = ("fast", "full")
+# The versions the course is tested with, oldest and newest: `make colab-check` runs every
+# chapter under the oldest, requirements.txt pins the newest, and pyproject.toml's bounds
+# admit this range (tests/test_colab_check.py keeps the four places equal).
+TESTED_VERSIONS = {"tensorflow": ("2.19.1", "2.21.0"), "keras": ("3.10.0", "3.15.1")}
 Mode = Literal["fast", "full"]
 T = TypeVar("T")
 
@@ -250,6 +255,44 @@ def print_versions_and_device() -> None:
     """
     report = device_report()
     print(f"TensorFlow {report['tensorflow']}, Keras {report['keras']}, device: {report['device']}")
+    for package in TESTED_VERSIONS:
+        note = untested_version_note(package, report[package])
+        if note:
+            print(note)
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The numeric release of a version string: ``"2.21.0rc1"`` -> ``(2, 21, 0)``."""
+    numbers = []
+    for part in version.split(".")[:3]:
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers)
+
+
+def untested_version_note(package: str, version: str) -> str | None:
+    """A one-line note when ``version`` of ``package`` lies outside :data:`TESTED_VERSIONS`.
+
+    Returns ``None`` inside the tested range. The notebooks' first cell prints the note, so
+    a reader on an older or newer runtime knows that a failure may come from the version.
+    """
+    check_choice("package", package, tuple(TESTED_VERSIONS))
+    if not isinstance(version, str) or not _release(version):
+        raise ValueError(f"version: expected a version string such as '2.21.0', got {version!r}")
+    oldest, newest = TESTED_VERSIONS[package]
+    if _release(version) < _release(oldest):
+        return (
+            f"note: {package} {version} is older than the oldest the course is tested with "
+            f"({oldest}); see the setup page's supported range"
+        )
+    if _release(version)[:2] > _release(newest)[:2]:
+        return (
+            f"note: {package} {version} is newer than the course's tested range "
+            f"({oldest} to {newest}); report what fails"
+        )
+    return None
 
 
 def print_device_report() -> None:

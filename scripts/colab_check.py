@@ -2,15 +2,16 @@
 
 ``make colab-check`` calls this script. It makes a fresh virtual environment (no access to
 the course's own ``.venv``) and installs into it what a Colab runtime has before the
-reader's first cell: TensorFlow and Keras at the oldest versions the course supports
-(``OLDEST_TENSORFLOW``, ``OLDEST_KERAS``, older than the pinned ones), Jupyter's kernel
+reader's first cell: TensorFlow (the ``tensorflow`` distribution, as Colab has it) and
+Keras at the oldest versions the course supports (``OLDEST_TENSORFLOW``, ``OLDEST_KERAS``,
+older than the pinned ones), Jupyter's kernel
 and the scientific stack, and no companion package. Then, for each chapter, it executes
 the paired ``.ipynb`` in fast mode in that environment, set-up cell first, with the
 set-up cell's install source pointed at this checkout. It checks that
 
 * the set-up cell installed the companion (with its data extras),
-* TensorFlow and Keras are still the preinstalled versions afterwards (the install
-  never replaces them),
+* TensorFlow and Keras are still the preinstalled versions afterwards, and no second
+  TensorFlow distribution came beside them (the install never replaces them),
 * and every chapter ran without an error,
 
 and prints one line per chapter with its time. It needs the package index (to install
@@ -27,13 +28,13 @@ import sys
 import time
 from pathlib import Path
 
-from companion import colab
+from companion import colab, runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 # The oldest versions the course is tested with; pyproject.toml's bounds and the set-up
 # page name the same ones (tests/test_colab_check.py keeps them equal).
-OLDEST_TENSORFLOW = "2.19.1"
-OLDEST_KERAS = "3.10.0"
+OLDEST_TENSORFLOW = runtime.TESTED_VERSIONS["tensorflow"][0]
+OLDEST_KERAS = runtime.TESTED_VERSIONS["keras"][0]
 # What a Colab runtime has preinstalled that the notebooks use, besides TensorFlow
 # (jinja2, for pandas' table styles, comes with Jupyter everywhere).
 PREINSTALLED = [
@@ -47,7 +48,18 @@ PREINSTALLED = [
     "pandas",
     "tqdm",
 ]
-VERSIONS = "import tensorflow as tf, keras; print(tf.__version__, keras.__version__)"
+# The versions, and which of TensorFlow's distributions are installed: Colab has
+# `tensorflow`, and an install that brought `tensorflow-cpu` beside it would show here.
+VERSIONS = """
+import importlib.metadata as metadata, tensorflow as tf, keras
+def installed(name):
+    try:
+        return bool(metadata.version(name))
+    except metadata.PackageNotFoundError:
+        return False
+names = [name for name in ("tensorflow", "tensorflow-cpu") if installed(name)]
+print(tf.__version__, keras.__version__, "+".join(names))
+"""
 
 
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -66,7 +78,7 @@ def make_environment(folder: Path) -> Path:
             "pip",
             "install",
             "--quiet",
-            f"tensorflow-cpu=={OLDEST_TENSORFLOW}",
+            f"tensorflow=={OLDEST_TENSORFLOW}",
             f"keras=={OLDEST_KERAS}",
             *PREINSTALLED,
         ]
@@ -140,12 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     before = versions(python)
     print(
         f"Colab-like environment ready in {time.monotonic() - started:.0f} s: "
-        f"TensorFlow, Keras = {before}",
+        f"TensorFlow, Keras, distribution = {before}",
         flush=True,
     )
-    expected = f"{OLDEST_TENSORFLOW} {OLDEST_KERAS}"
+    expected = f"{OLDEST_TENSORFLOW} {OLDEST_KERAS} tensorflow"
     if before != expected:
-        print(f"FAILED: expected TensorFlow and Keras {expected}, found {before}")
+        print(f"FAILED: expected TensorFlow, Keras, distribution {expected}, found {before}")
         return 1
 
     # As in a new Colab runtime, the first chapter's set-up cell installs the companion;
@@ -167,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if after != before:
             failed.append(notebook.stem)
-            print(f"{notebook.stem}: FAILED, the set-up cell changed TensorFlow, Keras to {after}")
+            print(
+                f"{notebook.stem}: FAILED, the set-up cell changed TensorFlow, Keras, "
+                f"distribution to {after}"
+            )
             continue
         report["chapters"][notebook.stem] = round(seconds, 1)
         print(f"{notebook.stem}: ran in fast mode in {seconds:.0f} s", flush=True)

@@ -6,10 +6,13 @@ publish-check``) reports every place that disagrees with it:
 * ``_config.yml``'s ``repository.url``, which the Colab launch buttons of every page use;
 * each notebook's set-up cell (``.md`` and paired ``.ipynb``), which installs the package;
 * the ``[project.urls]`` of ``pyproject.toml``;
-* every GitHub repository URL and install line in ``README.md`` and the book's pages.
+* every GitHub repository URL in ``README.md`` and the book's pages, and every install
+  line there: it must install the distribution from ``git+<URL>.git``, and a release tag
+  it names (``@vX.Y.Z``, or a tag quoted in the prose) must be ``companion.__version__``.
 
-With ``--release`` (``make publish-check RELEASE=1``) it also refuses the placeholder URL
-the course is developed under, so that a release is never published pointing at it. It
+With ``--release`` (``make publish-check RELEASE=1``, and ``make release``) it also refuses
+the placeholder URL the course is developed under, so that a release is never published
+pointing at it, and a CHANGELOG whose latest release is not the package's version. It
 exits 0 when everything agrees, 1 otherwise, and prints one line per finding.
 """
 
@@ -23,10 +26,17 @@ from pathlib import Path
 import jupytext
 import yaml
 
+import companion
 from companion import colab
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB_REPOSITORY = re.compile(r"https://github\.com/[\w.-]+/[\w.-]+?(?=\.git\b|[/\s\"'`)@]|$)")
+# A pip requirement of the companion from a repository: its source and optional tag.
+INSTALL_LINE = re.compile(
+    re.escape(colab.DISTRIBUTION)
+    + r"(?:\[[\w,]*\])? @ (?P<source>[^\s\"'@]+)(?:@(?P<tag>[^\s\"']+))?"
+)
+RELEASE_TAG = re.compile(r"(?<![\w.])`?v(\d+\.\d+\.\d+)\b")
 
 
 def _pages(root: Path) -> list[Path]:
@@ -61,14 +71,45 @@ def findings(root: Path = ROOT, *, url: str = colab.REPOSITORY_URL, release: boo
         if not listed_url.startswith(url):
             found.append(f"pyproject.toml: [project.urls] names {listed_url}, expected {url}")
     for page in _pages(root):
-        for named in sorted(set(GITHUB_REPOSITORY.findall(page.read_text()))):
+        text = page.read_text()
+        for named in sorted(set(GITHUB_REPOSITORY.findall(text))):
             if named != url:
                 found.append(f"{page.relative_to(root)}: names {named}, expected {url}")
+        found += _install_line_findings(page.relative_to(root), text, url)
+    if release:
+        found += _changelog_findings(root)
     if release and url == colab.PLACEHOLDER_URL:
         found.append(
             f"companion/colab.py: REPOSITORY_URL is still the placeholder {url}; set the "
-            "published repository's URL there and in _config.yml, then run make sync"
+            "published repository's URL there, in _config.yml, in pyproject.toml's "
+            "[project.urls] and in the install lines of README.md and book/, then run "
+            "make sync (see README.md, Publishing)"
         )
+    return found
+
+
+def _changelog_findings(root: Path) -> list[str]:
+    """Whether CHANGELOG.md's latest release heading, ``## X.Y.Z (date)``, is the version."""
+    releases = re.findall(r"^## (\d+\.\d+\.\d+)\b", (root / "CHANGELOG.md").read_text(), re.M)
+    if not releases or releases[0] != companion.__version__:
+        latest = releases[0] if releases else "none"
+        return [
+            f"CHANGELOG.md: the latest release is {latest}, expected {companion.__version__} "
+            "(move the Unreleased entries under it)"
+        ]
+    return []
+
+
+def _install_line_findings(name: Path, text: str, url: str) -> list[str]:
+    """The install lines and release tags of one page that disagree with ``url`` or the
+    package's version."""
+    found = []
+    for line in INSTALL_LINE.finditer(text):
+        if line["source"] != f"git+{url}.git":
+            found.append(f"{name}: installs from {line['source']}, expected git+{url}.git")
+    tags = {match.group(1) for match in RELEASE_TAG.finditer(text)}
+    for tag in sorted(tags - {companion.__version__}):
+        found.append(f"{name}: names release v{tag}, expected v{companion.__version__}")
     return found
 
 

@@ -1,6 +1,7 @@
-"""Fresh processes for the tests: a fresh virtual environment that sees this environment's
-third-party packages (as a Colab runtime or a course machine has them preinstalled) but not
-the companion package, and a fresh Python process of this environment."""
+"""Fresh processes for the tests: an empty virtual environment (as a teacher's machine
+starts), a fresh virtual environment that sees this environment's third-party packages (as a
+Colab runtime or a course machine has them preinstalled) but not the companion package, and
+a fresh Python process of this environment."""
 
 from __future__ import annotations
 
@@ -13,12 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def preinstalled_environment(folder: Path) -> tuple[Path, str]:
-    """Create it in ``folder``; return its Python and its site-packages folder.
-
-    A ``.pth`` line adds this environment's site-packages without running the editable
-    install's hooks inside it, so ``import companion`` fails there until it is installed.
-    """
+def empty_environment(folder: Path) -> tuple[Path, str]:
+    """Create a virtual environment with nothing but pip in ``folder``; return its Python
+    and its site-packages folder."""
     subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True)
     python = folder / "venv" / "bin" / "python"
     site = subprocess.run(
@@ -27,6 +25,17 @@ def preinstalled_environment(folder: Path) -> tuple[Path, str]:
         capture_output=True,
         text=True,
     ).stdout.strip()
+    return python, site
+
+
+def preinstalled_environment(folder: Path) -> tuple[Path, str]:
+    """Create the preinstalled environment in ``folder``; return its Python and its
+    site-packages folder.
+
+    A ``.pth`` line adds this environment's site-packages without running the editable
+    install's hooks inside it, so ``import companion`` fails there until it is installed.
+    """
+    python, site = empty_environment(folder)
     (Path(site) / "preinstalled.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return python, site
 

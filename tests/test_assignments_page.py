@@ -41,3 +41,11 @@ def test_the_version_is_in_one_place():
     assert not re.search(r'^version = "', pyproject, re.M)
     assert re.fullmatch(r"\d+\.\d+\.\d+", companion.__version__)
     assert version("hybrid-dl-companion") == companion.__version__
+
+
+def test_the_changelog_names_the_version_as_its_latest_release():
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    headings = re.findall(r"^## (.+)$", changelog, flags=re.M)
+    assert headings[0] == "Unreleased"
+    dated = rf"{re.escape(companion.__version__)} \(\d{{4}}-\d{{2}}-\d{{2}}\)"
+    assert re.fullmatch(dated, headings[1]), headings[1]

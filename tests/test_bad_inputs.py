@@ -1150,6 +1150,8 @@ CASES = [
     bad(runtime.seed_everything, (-1,), {}, ValueError, "seed", "negative"),
     bad(runtime.seed_everything, (True,), {}, TypeError, "seed", "bool"),
     bad(runtime.seed_everything, ("1",), {}, TypeError, "seed", "string"),
+    bad(runtime.untested_version_note, ("torch", "2.0"), {}, ValueError, "package", "unknown"),
+    bad(runtime.untested_version_note, ("keras", 3.1), {}, ValueError, "version", "float"),
     # --- companion.training: losses and progress ----------------------------------------
     bad(training.discriminator_loss, ([0.1], LOGITS), {}, TypeError, "real_logits", "list"),
     bad(
