@@ -74,7 +74,8 @@ chapter: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m companion.bench _build/bench.json
 
-test: lint unit book-fast pages
+# The browser first: a missing Chromium stops make test before the long steps, not after.
+test: chromium lint unit book-fast pages
 ifeq ($(BROWSER),0)
 	@echo "make test: all checks passed EXCEPT THE PAGE CHECKS, which BROWSER=0 skipped"
 else
@@ -107,25 +108,33 @@ book-fast: $(STAMP)
 
 # The page checks need Chromium: installed here when missing and the machine allows it
 # (root with apt-get, as in CI), else make stops and says what to install. BROWSER=0 skips
-# them, loudly.
-pages: $(STAMP)
+# them, loudly. CHROMIUM and CAN_INSTALL are found here; the tests set them to simulate a
+# machine without a browser.
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser)
+CAN_INSTALL ?= $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && echo 1)
+pages: $(STAMP) chromium
 ifeq ($(BROWSER),0)
 	@echo "WARNING: BROWSER=0: the page checks in a browser were NOT run"
 else
-	@command -v chromium >/dev/null 2>&1 || $(MAKE) --no-print-directory chromium
 	BOOK_HTML=$(FAST_HTML) $(BIN)/python -m pytest -m book tests/test_book_pages.py
 endif
 
 chromium:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "Installing Chromium for the page checks (apt-get install chromium)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-	  echo "make test checks the built pages in Chromium, which is not installed."; \
-	  echo "Install it (Debian/Ubuntu: sudo apt-get install chromium), or run"; \
-	  echo "make test BROWSER=0 to skip the page checks (the summary will say so)."; \
-	  exit 1; \
-	fi
+ifeq ($(BROWSER),0)
+	@echo "WARNING: BROWSER=0: the page checks in a browser will NOT run"
+else ifneq ($(CHROMIUM),)
+	@echo "Chromium for the page checks: $(CHROMIUM)"
+else ifeq ($(CAN_INSTALL),1)
+	@echo "Installing Chromium for the page checks (apt-get install chromium)"
+	@{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || { \
+	  echo "make: apt-get could not install chromium (is the package index reachable?)."; \
+	  echo "Install it by hand, or run make test BROWSER=0 to skip the page checks."; exit 1; }
+else
+	@echo "make test checks the built pages in Chromium, which is not installed."
+	@echo "Install it (Debian/Ubuntu: sudo apt-get install chromium), or run"
+	@echo "make test BROWSER=0 to skip the page checks (the summary will say so)."
+	@exit 1
+endif
 
 sync: $(STAMP)
 	$(BIN)/python scripts/sync_notebooks.py $(N)

@@ -43,12 +43,15 @@ COLOURS = {
     "muted": "#b7b7b7",
 }
 # Larger pictures than these stop being legible at notebook width.
+#: The most time steps :func:`unrolled_rnn` draws.
 MAX_RNN_STEPS = 6
 MAX_CONV_SIZE = 10
 MAX_CONV_PADDING = 3
 MAX_MAP_HEIGHT = 6
 MAX_MAP_WIDTH = 12
+#: The longest label :func:`ctc_lattice_graph` draws.
 MAX_CTC_LABEL = 6
+#: The most frames :func:`ctc_lattice_graph` draws.
 MAX_CTC_STEPS = 16
 BLANK_SYMBOL = "-"
 
@@ -916,7 +919,7 @@ class MapToSequenceShapes:
 
     @property
     def steps(self) -> int:
-        """The sequence's length: one time step per column, :math:`W'`."""
+        """The sequence's length, one time step per column, :math:`W'`."""
         return self.width
 
     @property

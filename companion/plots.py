@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from companion.validation import check_number, check_positive_int
 
+#: The course's matplotlib style (rcParams), applied by :func:`apply_style`.
 STYLE = {
     "figure.figsize": (6.4, 3.8),
     "figure.dpi": 110,

@@ -27,9 +27,9 @@ from companion.validation import check_choice
 
 MODE_VARIABLE = "COURSE_MODE"
 MODES = ("fast", "full")
-# The versions the course is tested with, oldest and newest: `make colab-check` runs every
-# chapter under the oldest, requirements.txt pins the newest, and pyproject.toml's bounds
-# admit this range (tests/test_colab_check.py keeps the four places equal).
+#: The TensorFlow and Keras versions the course is tested with, oldest and newest:
+#: ``make colab-check`` runs every chapter under the oldest, requirements.txt pins the
+#: newest, and pyproject.toml's bounds admit this range (a test keeps them equal).
 TESTED_VERSIONS = {"tensorflow": ("2.19.1", "2.21.0"), "keras": ("3.10.0", "3.15.1")}
 Mode = Literal["fast", "full"]
 T = TypeVar("T")
@@ -190,7 +190,7 @@ def limit_threads_to_usable_cpus(
     visible CPUs, an epoch of chapter 5's CRNN took 9.4-10.7 s with TensorFlow's default
     pools and 7.0-8.2 s with one thread each. Without a quota nothing is changed.
     Variables the user has set are kept. It must run before TensorFlow creates its thread
-    pools (at its first operation); importing :mod:`companion` runs it.
+    pools (at its first operation); importing ``companion`` runs it.
 
     Returns:
         The variables it set (empty when it set none).

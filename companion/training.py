@@ -142,7 +142,7 @@ class FitReport:
 
     @property
     def classes(self) -> np.ndarray:
-        """The predicted class of each test item: the largest output (logit or probability)."""
+        """The predicted class of each test item, the largest output (logit or probability)."""
         return np.argmax(self.test_outputs, axis=-1)
 
 

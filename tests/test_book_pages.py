@@ -10,11 +10,13 @@ each page is kept in ``<BOOK_HTML>/../screenshots`` for a human look.
 from __future__ import annotations
 
 import functools
+import html.parser
 import http.server
 import itertools
 import os
 import shutil
 import threading
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,89 @@ def test_search_finds_a_term_from_a_chapter(html_root, server, browser):
     )
     tab.close()
     assert any("notebooks/07_convlstm" in href for href in found), found[:10]
+
+
+class _Links(html.parser.HTMLParser):
+    """The ids, the hrefs, the glossary-term links and the sidebar's entries of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+        self.term_hrefs: list[str] = []
+        self.toc: list[str] = []
+        self._href: str | None = None
+        self._li_classes: list[str] = []
+        self._in_toc = False
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for key in ("id", "name"):
+            if attributes.get(key):
+                self.ids.add(attributes[key])
+        classes = (attributes.get("class") or "").split()
+        if tag == "a" and attributes.get("href"):
+            self._href = attributes["href"]
+            self.hrefs.append(self._href)
+            self._in_toc = any(c.startswith("toctree-l") for c in self._li_classes)
+            self._text = []
+        if tag == "li":
+            self._li_classes = classes
+        if tag == "span" and "std-term" in classes and self._href:
+            self.term_hrefs.append(self._href)
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            if self._in_toc:
+                self.toc.append(" ".join("".join(self._text).split()))
+            self._href = None
+
+
+@functools.cache
+def _parsed(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_internal_link_and_anchor_resolves(html_root):
+    """Links between pages, to sections, equations and glossary terms all land somewhere."""
+    broken = []
+    for page in pages(html_root):
+        for href in _parsed(page).hrefs:
+            parts = urllib.parse.urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
+                continue
+            target = (
+                (page.parent / urllib.parse.unquote(parts.path)).resolve() if parts.path else page
+            )
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(html_root)}: {href} (no such file)")
+            elif parts.fragment and target.suffix == ".html":
+                if urllib.parse.unquote(parts.fragment) not in _parsed(target).ids:
+                    broken.append(f"{page.relative_to(html_root)}: {href} (no such anchor)")
+    assert not broken, f"{len(broken)} broken links, e.g. {broken[:10]}"
+
+
+def test_every_chapter_links_its_terms_into_the_glossary(html_root):
+    glossary = _parsed(html_root / "book" / "glossary.html")
+    for page in sorted((html_root / "notebooks").glob("*.html")):
+        terms = _parsed(page).term_hrefs
+        assert terms, f"{page.name} links no term to the glossary"
+        for href in terms:
+            path, _, fragment = href.partition("#")
+            assert path.endswith("book/glossary.html") and fragment in glossary.ids, href
+
+
+def test_chapter_five_is_one_chapter_of_two_numbered_sections(html_root):
+    toc = list(dict.fromkeys(_parsed(html_root / "book" / "intro.html").toc))  # the sidebar's
+    five = [entry for entry in toc if entry.startswith("5.")]
+    assert five[0].startswith("5. ") and [e.split(" ")[0] for e in five] == ["5.", "5.1.", "5.2."]
+    assert not any(entry.startswith("5.10") for entry in toc), toc

@@ -160,7 +160,7 @@ def test_at_a_glance_prefers_full_marks_fast_and_keeps_missing_chapters():
         results.at_a_glance(records, "01_rnn")
 
 
-def test_results_page_table_shows_floors_fast_marks_and_missing_chapters():
+def _results_table_extension():
     import importlib.util
     import sys
 
@@ -170,18 +170,54 @@ def test_results_page_table_shows_floors_fast_marks_and_missing_chapters():
     module = importlib.util.module_from_spec(spec)
     sys.modules["results_table"] = module
     spec.loader.exec_module(module)
+    return module
+
+
+def test_results_page_table_shows_floors_fast_marks_and_missing_chapters():
+    module = _results_table_extension()
     chosen = {
         "01_rnn": [_record("01_rnn", "accuracy", "full", 0.5, floor=0.9, seconds=12.3)],
         "02_lstm_gru": [_record("02_lstm_gru", "mse", "fast", 0.2, higher_is_better=False)],
         "03_cnn": [],
     }
     chosen["01_rnn"].append(_record("01_rnn", "loss", "full", 0.1))
-    table = module.render(chosen, lambda chapter: None if chapter == "03_cnn" else "x.html")
+    times = {"01_rnn": 125.4, "03_cnn": 61.0}
+    table = module.render(
+        chosen, lambda chapter: None if chapter == "03_cnn" else "x.html", str, times.get
+    )
     assert table.count("<tr>") == 5  # a header row, two rows for 01 and one for 02 and 03
-    assert table.count('rowspan="2"') == 1
+    assert table.count('rowspan="2"') == 2  # the chapter and its wall time
     assert "<td>≥ 0.9: <strong>MISSED</strong></td>" in table
     assert "<td>12 s</td>" in table
     assert "fast: proves the code runs" in table
-    assert '<td>03_cnn</td><td colspan="7"><em>no result recorded yet</em>' in table
-    assert '<td rowspan="2"><a href="x.html">01_rnn</a></td>' in table
+    assert '<td>03_cnn</td><td>1:01</td><td colspan="7"><em>no result recorded yet</em>' in table
+    assert '<td rowspan="2"><a href="x.html">01_rnn</a></td><td rowspan="2">2:05</td>' in table
+    assert '<a href="x.html">02_lstm_gru</a></td><td rowspan="1">not recorded</td>' in table
     assert "Elman" in module.render(chosen, lambda chapter: None, lambda chapter: "Elman")
+
+
+def test_margin_is_how_many_times_better_than_the_floor():
+    module = _results_table_extension()
+    assert module.margin(_record("a", "acc", "full", 0.99, floor=0.9)) == pytest.approx(1.1)
+    error = _record("a", "mse", "full", 0.05, floor=0.15, higher_is_better=False)
+    assert module.margin(error) == pytest.approx(3.0)
+    zero_error = _record("a", "gap", "full", 0.0, floor=1e-6, higher_is_better=False)
+    assert module.margin(zero_error) == module.MARGIN_LIMITS[1]
+    assert module.margin(_record("a", "acc", "full", 0.5)) is None
+
+
+def test_margin_plot_draws_a_dot_per_record_with_a_floor():
+    module = _results_table_extension()
+    chosen = {
+        "01_rnn": [
+            _record("01_rnn", "accuracy", "full", 0.99, floor=0.9),
+            _record("01_rnn", "loss", "full", 0.1),
+        ],
+        "02_lstm_gru": [
+            _record("02_lstm_gru", "mse", "fast", 0.2, floor=0.1, higher_is_better=False)
+        ],
+    }
+    svg = module.margin_plot(chosen)
+    assert svg.startswith('<figure class="results-margins"><svg')
+    assert "01_rnn: accuracy" in svg and "02_lstm_gru: mse" in svg and "loss" not in svg
+    assert module.margin_plot({"03_cnn": [_record("03_cnn", "loss", "full", 0.1)]}) == ""

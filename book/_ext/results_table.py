@@ -3,13 +3,18 @@
 The table is made when the pages are written, after every chapter has run (and recorded
 its numbers with :func:`companion.results.record`), from the results file
 (``_build/results.json`` or ``$COURSE_RESULTS``): one row per headline number, chapter by
-chapter in the book's order, with its floor and whether it is met, the baseline, the mode,
-the device and the time. A chapter with no record gets a row that says so.
+chapter in the book's order, with the chapter's wall time (how long its execution took,
+as MyST-NB recorded it), its floor and whether it is met, the baseline, the mode, the
+device and the time of the measurement itself. A chapter with no record gets a row that
+says so. Below it, a dot plot shows how far each number with a floor lies from it.
 """
 
 from __future__ import annotations
 
 import html
+import io
+import math
+from collections.abc import Callable
 from typing import Any
 
 from docutils import nodes
@@ -43,21 +48,37 @@ def _floor(record: results.Record) -> str:
     return f"{sign} {_number(record.floor, record.unit)}: {verdict}"
 
 
-def render(chosen: dict[str, list[results.Record]], link: Any, title: Any = str) -> str:
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "not recorded"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def render(
+    chosen: dict[str, list[results.Record]],
+    link: Callable[[str], str | None],
+    title: Callable[[str], str] = str,
+    wall_time: Callable[[str], float | None] = lambda chapter: None,
+) -> str:
     """The HTML table of :func:`companion.results.at_a_glance`'s choice.
 
     ``link(chapter)`` returns the chapter page's URI, or None when there is no page;
-    ``title(chapter)`` the name to show for it.
+    ``title(chapter)`` the name to show for it; ``wall_time(chapter)`` the seconds its
+    execution took, or None when that was not recorded.
     """
-    head = ["chapter", "result", "value", "floor", "baseline", "mode", "device", "time"]
+    head = ["chapter", "wall time", "result", "value", "floor", "baseline", "mode", "device"]
+    head.append("measured in")
     rows = []
     for chapter, records in chosen.items():
         uri = link(chapter)
         name = html.escape(title(chapter))
         shown = f'<a href="{html.escape(uri)}">{name}</a>' if uri else name
+        ran = _clock(wall_time(chapter))
         if not records:
             rows.append(
-                f'<tr><td>{shown}</td><td colspan="7"><em>no result recorded yet</em></td></tr>'
+                f"<tr><td>{shown}</td><td>{ran}</td>"
+                f'<td colspan="7"><em>no result recorded yet</em></td></tr>'
             )
             continue
         for index, record in enumerate(records):
@@ -71,13 +92,79 @@ def render(chosen: dict[str, list[results.Record]], link: Any, title: Any = str)
                 html.escape(record.device),
                 f"{record.seconds:.0f} s" if record.seconds is not None else "",
             ]
-            first = f'<td rowspan="{len(records)}">{shown}</td>' if index == 0 else ""
+            first = (
+                f'<td rowspan="{len(records)}">{shown}</td><td rowspan="{len(records)}">{ran}</td>'
+                if index == 0
+                else ""
+            )
             rows.append("<tr>" + first + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     header = "".join(f"<th>{cell}</th>" for cell in head)
     return (
         '<table class="table results-at-a-glance">'
         f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+MARGIN_LIMITS = (1e-2, 1e4)
+
+
+def margin(record: results.Record) -> float | None:
+    """How many times better than its floor a value is: ``value / floor`` for a score,
+    ``floor / value`` for an error (1 is the floor; above 1 it is met), clipped to
+    :data:`MARGIN_LIMITS` so that an error of 0 stays on the plot; None without a floor."""
+    if record.floor is None or record.floor == 0:
+        return None
+    low, high = MARGIN_LIMITS
+    if record.higher_is_better:
+        ratio = record.value / record.floor
+    else:
+        ratio = record.floor / record.value if record.value > 0 else high
+    return min(max(ratio, low), high) if math.isfinite(ratio) else high
+
+
+def margin_plot(chosen: dict[str, list[results.Record]], title: Callable[[str], str] = str) -> str:
+    """An SVG dot plot of :func:`margin` for every chosen record with a floor, one row per
+    record, grouped by chapter; empty when no record has a floor."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dots = [
+        (title(chapter), record)
+        for chapter, records in chosen.items()
+        for record in records
+        if margin(record) is not None
+    ]
+    if not dots:
+        return ""
+    figure, axes = plt.subplots(figsize=(7.5, 0.32 * len(dots) + 1.2))
+    for row, (_, record) in enumerate(reversed(dots)):
+        colour = "tab:green" if record.meets_floor else "tab:red"
+        axes.scatter(
+            margin(record),
+            row,
+            s=36,
+            edgecolors=colour,
+            facecolors=colour if record.mode == "full" else "none",
+            zorder=3,
+        )
+    axes.set_yticks(range(len(dots)))
+    axes.set_yticklabels(
+        [f"{chapter[:28]}: {record.name[:40]}" for chapter, record in reversed(dots)], fontsize=7
+    )
+    axes.axvline(1, color="0.3", linewidth=1)
+    axes.set_xscale("log")
+    axes.set_xlim(*MARGIN_LIMITS)
+    axes.set_xlabel("times better than the floor (right of the line: met; hollow: fast mode)")
+    axes.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none"}):  # labels as text: readable, searchable
+        figure.savefig(buffer, format="svg")
+    plt.close(figure)
+    svg = buffer.getvalue()
+    return '<figure class="results-margins">' + svg[svg.index("<svg") :] + "</figure>"
 
 
 def _fill(app, doctree, docname: str) -> None:
@@ -97,9 +184,16 @@ def _fill(app, doctree, docname: str) -> None:
         found = app.env.titles.get(f"notebooks/{chapter}")
         return found.astext() if found is not None else chapter
 
-    table = render(results.at_a_glance(results.load(), slugs), link, title)
+    def wall_time(chapter: str) -> float | None:
+        from myst_nb.sphinx_ import NbMetadataCollector
+
+        data = NbMetadataCollector.get_exec_data(app.env, f"notebooks/{chapter}")
+        return data.get("runtime") if data else None
+
+    chosen = results.at_a_glance(results.load(), slugs)
+    shown = render(chosen, link, title, wall_time) + margin_plot(chosen, title)
     for placeholder in placeholders:
-        placeholder.replace_self(nodes.raw("", table, format="html"))
+        placeholder.replace_self(nodes.raw("", shown, format="html"))
 
 
 def setup(app) -> dict[str, Any]:

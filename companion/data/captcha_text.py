@@ -25,7 +25,7 @@ from companion.validation import check_positive_int
 DIGITS = string.digits
 """The ten digits, the default alphabet."""
 DIGITS_AND_LETTERS = string.digits + string.ascii_uppercase
-"""Digits and upper-case letters: the 36 symbols the default captcha font covers best."""
+"""Digits and upper-case letters, the 36 symbols the default captcha font covers best."""
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ def copy_last_frame(inputs: Any) -> np.ndarray:
     """The baseline predictor: the next frame equals the current one.
 
     Returns:
-        The inputs themselves (float32): prediction ``t`` is input frame ``t``.
+        The inputs themselves, as float32; prediction ``t`` is input frame ``t``.
     """
     return _check_frames("inputs", inputs).astype(np.float32)
 
