@@ -63,4 +63,3 @@ def test_main_builds_the_book_with_its_cache_and_deploys_it():
     assert deploy["needs"] == "build" and "actions/deploy-pages" in _uses(deploy)
     assert deploy["if"] == "github.ref == 'refs/heads/main'"
     assert workflow["permissions"]["pages"] == "write"
-
