@@ -162,7 +162,14 @@ def test_killed_custom_loop_resumes_from_its_checkpoint_manager(tmp_path):
     assert "resumed" not in _finish(_start_loop(tmp_path, "uninterrupted"))
 
     checkpoints = tmp_path / "resumed-checkpoints"
-    _kill_when(_start_loop(tmp_path, "resumed"), (checkpoints / "ckpt-3.index").exists)
+
+    def third_checkpoint_committed() -> bool:
+        # The manager writes ckpt-N's files first and then names it in its state file; a
+        # kill between the two leaves ckpt-N-1 the latest, so wait for the state file.
+        state = checkpoints / "checkpoint"
+        return state.exists() and 'model_checkpoint_path: "ckpt-3"' in state.read_text()
+
+    _kill_when(_start_loop(tmp_path, "resumed"), third_checkpoint_committed)
     assert not (tmp_path / "resumed.npz").exists()
 
     report = re.search(
