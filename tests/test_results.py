@@ -189,7 +189,7 @@ def test_results_page_table_shows_floors_fast_marks_and_missing_chapters():
     assert table.count('rowspan="2"') == 2  # the chapter and its wall time
     assert "<td>≥ 0.9: <strong>MISSED</strong></td>" in table
     assert "<td>12 s</td>" in table
-    assert "fast: proves the code runs" in table
+    assert '<em title="tiny budgets: the number proves the code runs">fast</em>' in table
     assert '<td>03_cnn</td><td>1:01</td><td colspan="7"><em>no result recorded yet</em>' in table
     assert '<td rowspan="2"><a href="x.html">01_rnn</a></td><td rowspan="2">2:05</td>' in table
     assert '<a href="x.html">02_lstm_gru</a></td><td rowspan="1">not recorded</td>' in table
@@ -219,5 +219,5 @@ def test_margin_plot_draws_a_dot_per_record_with_a_floor():
     }
     svg = module.margin_plot(chosen)
     assert svg.startswith('<figure class="results-margins"><svg')
-    assert "01_rnn: accuracy" in svg and "02_lstm_gru: mse" in svg and "loss" not in svg
+    assert "01 · accuracy" in svg and "02 · mse" in svg and "loss" not in svg
     assert module.margin_plot({"03_cnn": [_record("03_cnn", "loss", "full", 0.1)]}) == ""

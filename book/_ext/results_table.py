@@ -31,6 +31,7 @@ class ResultsTable(Directive):
     def run(self) -> list[nodes.Node]:
         env = self.state.document.settings.env
         env.note_dependency(str(results.results_path()))
+        env.note_dependency(__file__)  # the page is re-made when this table's code changes
         return [results_table()]
 
 
@@ -82,7 +83,8 @@ def render(
             )
             continue
         for index, record in enumerate(records):
-            mode = "full" if record.mode == "full" else "<em>fast: proves the code runs</em>"
+            fast = '<em title="tiny budgets: the number proves the code runs">fast</em>'
+            mode = "full" if record.mode == "full" else fast
             cells = [
                 html.escape(record.name),
                 _number(record.value, record.unit),
@@ -122,23 +124,24 @@ def margin(record: results.Record) -> float | None:
     return min(max(ratio, low), high) if math.isfinite(ratio) else high
 
 
-def margin_plot(chosen: dict[str, list[results.Record]], title: Callable[[str], str] = str) -> str:
+def margin_plot(chosen: dict[str, list[results.Record]]) -> str:
     """An SVG dot plot of :func:`margin` for every chosen record with a floor, one row per
-    record, grouped by chapter; empty when no record has a floor."""
+    record labelled with its chapter's number, grouped by chapter; empty when no record
+    has a floor."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     dots = [
-        (title(chapter), record)
+        (chapter.split("_")[0], record)
         for chapter, records in chosen.items()
         for record in records
         if margin(record) is not None
     ]
     if not dots:
         return ""
-    figure, axes = plt.subplots(figsize=(7.5, 0.32 * len(dots) + 1.2))
+    figure, axes = plt.subplots(figsize=(9, 0.3 * len(dots) + 1.2))
     for row, (_, record) in enumerate(reversed(dots)):
         colour = "tab:green" if record.meets_floor else "tab:red"
         axes.scatter(
@@ -151,7 +154,8 @@ def margin_plot(chosen: dict[str, list[results.Record]], title: Callable[[str], 
         )
     axes.set_yticks(range(len(dots)))
     axes.set_yticklabels(
-        [f"{chapter[:28]}: {record.name[:40]}" for chapter, record in reversed(dots)], fontsize=7
+        [f"{chapter} · {_shortened(record.name)}" for chapter, record in reversed(dots)],
+        fontsize=7,
     )
     axes.axvline(1, color="0.3", linewidth=1)
     axes.set_xscale("log")
@@ -164,7 +168,13 @@ def margin_plot(chosen: dict[str, list[results.Record]], title: Callable[[str], 
         figure.savefig(buffer, format="svg")
     plt.close(figure)
     svg = buffer.getvalue()
-    return '<figure class="results-margins">' + svg[svg.index("<svg") :] + "</figure>"
+    fitted = '<svg style="max-width: 100%; height: auto" '  # shrinks to the page's width
+    svg = svg[svg.index("<svg") :].replace("<svg ", fitted, 1)
+    return f'<figure class="results-margins">{svg}</figure>'
+
+
+def _shortened(name: str, most: int = 70) -> str:
+    return name if len(name) <= most else name[: most - 1] + "…"
 
 
 def _fill(app, doctree, docname: str) -> None:
@@ -191,7 +201,7 @@ def _fill(app, doctree, docname: str) -> None:
         return data.get("runtime") if data else None
 
     chosen = results.at_a_glance(results.load(), slugs)
-    shown = render(chosen, link, title, wall_time) + margin_plot(chosen, title)
+    shown = render(chosen, link, title, wall_time) + margin_plot(chosen)
     for placeholder in placeholders:
         placeholder.replace_self(nodes.raw("", shown, format="html"))
 
