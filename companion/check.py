@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from companion import cells, conv, ctc
-from companion.validation import check_positive_int
+from companion.validation import check_positive_int as _check_positive_int
 
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -171,7 +171,7 @@ def _diagnose(got: np.ndarray, case: _Case, mistakes: Mistakes, *, by_shape: boo
 
 
 def _rng(seed: int) -> np.random.Generator:
-    return np.random.default_rng(check_positive_int("seed", seed, minimum=0))
+    return np.random.default_rng(_check_positive_int("seed", seed, minimum=0))
 
 
 # --- chapter 1: the Elman RNN ------------------------------------------------------------
