@@ -49,6 +49,9 @@ def _floor(record: results.Record) -> str:
     return f"{sign} {_number(record.floor, record.unit)}: {verdict}"
 
 
+FAST_MARK = '<em title="tiny budgets: the number proves the code runs">fast</em>'
+
+
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "not recorded"
@@ -68,8 +71,10 @@ def render(
     ``title(chapter)`` the name to show for it; ``wall_time(chapter)`` the seconds its
     execution took, or None when that was not recorded.
     """
-    head = ["chapter", "wall time", "result", "value", "floor", "baseline", "mode", "device"]
-    head.append("measured in")
+    head = [
+        *("chapter", "wall time", "result", "value", "floor", "baseline", "mode", "device"),
+        "measured in",
+    ]
     rows = []
     for chapter, records in chosen.items():
         uri = link(chapter)
@@ -83,8 +88,7 @@ def render(
             )
             continue
         for index, record in enumerate(records):
-            fast = '<em title="tiny budgets: the number proves the code runs">fast</em>'
-            mode = "full" if record.mode == "full" else fast
+            mode = "full" if record.mode == "full" else FAST_MARK
             cells = [
                 html.escape(record.name),
                 _number(record.value, record.unit),
@@ -134,18 +138,18 @@ def margin_plot(chosen: dict[str, list[results.Record]]) -> str:
     import matplotlib.pyplot as plt
 
     dots = [
-        (chapter.split("_")[0], record)
+        (chapter.split("_")[0], record, times_better)
         for chapter, records in chosen.items()
         for record in records
-        if margin(record) is not None
+        if (times_better := margin(record)) is not None
     ]
     if not dots:
         return ""
     figure, axes = plt.subplots(figsize=(9, 0.3 * len(dots) + 1.2))
-    for row, (_, record) in enumerate(reversed(dots)):
+    for row, (_, record, times_better) in enumerate(reversed(dots)):
         colour = "tab:green" if record.meets_floor else "tab:red"
         axes.scatter(
-            margin(record),
+            times_better,
             row,
             s=36,
             edgecolors=colour,
@@ -154,7 +158,7 @@ def margin_plot(chosen: dict[str, list[results.Record]]) -> str:
         )
     axes.set_yticks(range(len(dots)))
     axes.set_yticklabels(
-        [f"{chapter} · {_shortened(record.name)}" for chapter, record in reversed(dots)],
+        [f"{chapter} · {_shortened(record.name)}" for chapter, record, _ in reversed(dots)],
         fontsize=7,
     )
     axes.axvline(1, color="0.3", linewidth=1)
