@@ -31,8 +31,8 @@ from pathlib import Path
 from companion import colab, runtime
 
 ROOT = Path(__file__).resolve().parents[1]
-# The oldest versions the course is tested with; pyproject.toml's bounds and the set-up
-# page name the same ones (tests/test_colab_check.py keeps them equal).
+# The oldest versions the course is tested with, read from the one place that names them
+# (pyproject.toml's bounds and the set-up page agree with it: tests/test_colab_check.py).
 OLDEST_TENSORFLOW = runtime.TESTED_VERSIONS["tensorflow"][0]
 OLDEST_KERAS = runtime.TESTED_VERSIONS["keras"][0]
 # What a Colab runtime has preinstalled that the notebooks use, besides TensorFlow

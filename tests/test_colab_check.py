@@ -27,10 +27,6 @@ def bounds(oldest: str, newest: str) -> str:
     return f">={oldest},<{major}.{int(minor) + 1}"
 
 
-def test_the_oldest_tested_versions_are_the_colab_check_ones():
-    assert (colab_check.OLDEST_TENSORFLOW, colab_check.OLDEST_KERAS) == (TENSORFLOW[0], KERAS[0])
-
-
 def test_the_newest_tested_versions_are_the_pinned_ones():
     pinned = dict(
         line.split("==")
